@@ -1,0 +1,196 @@
+package org.metaadamw.config;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The registry of every {@code spark.metaadamw.*} configuration key: type, default, documentation
+ * and allowed range. {@code docs/configuration.md} is generated from it ({@link #markdownReference()}),
+ * and a test fails when the committed file is stale.
+ *
+ * <p>Section references are to {@code algorithm.md}.
+ */
+public final class MetaAdamWConf {
+    public static final String PREFIX = "spark.metaadamw.";
+    private static final List<ConfigEntry<?>> ENTRIES = new ArrayList<>();
+
+    private MetaAdamWConf() {
+    }
+
+    // ---- update rule (section 1) ----
+    public static final ConfigEntry<Double> LEARNING_RATE = positive("learningRate", 1e-3,
+            "Base learning rate η of AdamW; each group's step is η·α_g.");
+    public static final ConfigEntry<Double> BETA1 = unitInterval("beta1", 0.9, "Adam first-moment decay β1.");
+    public static final ConfigEntry<Double> BETA2 = unitInterval("beta2", 0.999, "Adam second-moment decay β2.");
+    public static final ConfigEntry<Double> EPSILON = positive("epsilon", 1e-8,
+            "Adam ε, added to the bias-corrected √v̂.");
+    public static final ConfigEntry<Double> WEIGHT_DECAY = nonNegative("weightDecay", 1e-2,
+            "Base decoupled weight decay λ; each group's decay is η·α_g·β_g·λ·θ.");
+    public static final ConfigEntry<Boolean> DECAY_BIASES = bool("decayBiases", false,
+            "Apply weight decay to bias and normalization parameters too (PyTorch's AdamW default does; most recipes do not).");
+
+    // ---- modulation (section 4) ----
+    public static final ConfigEntry<Double> ALPHA_RANGE = openRange("alphaRange", 1.0, 0.0, 2.0,
+            "r_α: α_g = 1 + r_α(σ(a_g) − ½) lies in (1 − r_α/2, 1 + r_α/2); 1 gives the paper's (0.5, 1.5).");
+    public static final ConfigEntry<Double> BETA_RANGE = openRange("betaRange", 1.0, 0.0, 2.0,
+            "r_β: β_g = 1 + r_β(σ(b_g) − ½); 1 gives the paper's (0.5, 1.5).");
+
+    // ---- grouping and features (sections 2, 3) ----
+    public static final ConfigEntry<String> GROUPING = choice("grouping", "fine",
+            "Parameter grouping: fine = (layer kind, depth third, is-bias); layer = one group per layer and parameter kind; single = one group.",
+            "fine", "layer", "single");
+    public static final ConfigEntry<String> FEATURES = choice("features", "basic+",
+            "Feature version of the group tokens: basic (6 features), basic+ (adds standard deviations, 9), enhanced (adds variances, sparsities, log size, bias ratio, depth and a learned group embedding, 16).",
+            "basic", "basic+", "enhanced");
+    public static final ConfigEntry<String> FEATURE_MODE = choice("featureMode", "normalized",
+            "normalized: log(x + 1e-12) of magnitudes, then a z-score of every column across groups (t/T stays raw); paper: the raw means.",
+            "normalized", "paper");
+
+    // ---- attention module (section 4) ----
+    public static final ConfigEntry<Integer> MODULE_DIM = positiveInt("module.dim", 32, "Token width d of the attention module.");
+    public static final ConfigEntry<Integer> MODULE_LAYERS = positiveInt("module.layers", 2, "Encoder layers L.");
+    public static final ConfigEntry<Integer> MODULE_HEADS = positiveInt("module.heads", 4, "Attention heads H (must divide module.dim).");
+    public static final ConfigEntry<Integer> MODULE_FFN = positiveInt("module.ffn", 64, "Feed-forward width d_ff.");
+    public static final ConfigEntry<String> MODULE_ACTIVATION = choice("module.activation", "relu",
+            "Feed-forward activation.", "relu", "gelu");
+
+    // ---- meta-objective and meta-optimizer (sections 5, 6) ----
+    public static final ConfigEntry<Double> META_LEARNING_RATE = positive("meta.learningRate", 1e-3,
+            "Adam learning rate of the attention module's weights ψ.");
+    public static final ConfigEntry<Double> META_L2 = nonNegative("meta.l2", 1e-4, "L2 penalty on ψ, added to its gradient.");
+    public static final ConfigEntry<Double> HUW_LEARNING_RATE = positive("huw.learningRate", 1e-2,
+            "Adam learning rate of the HUW log-variances s_i (clamped to [−6, 6]).");
+    public static final ConfigEntry<double[]> PRIORITIES = priorities("huw.priorities", new double[]{1, 1, 1},
+            "Priorities p_i of the three meta-loss terms in the order alignment, loss decrease, gap (paper presets: 1,1,1; 2,5,1; 5,2,1; 1,3,5).");
+    public static final ConfigEntry<String> HUW_MODE = choice("huw.mode", "abs",
+            "abs: s_i's own gradient uses |L_i| (bounded below; equilibrium weight p_i/|L_i|); paper: the literal formula (with the clamp).",
+            "abs", "paper");
+    public static final ConfigEntry<Integer> META_INTERVAL = positiveInt("meta.interval", 1,
+            "Run the driver meta-step every this many rounds (validation passes are only made on those rounds).");
+
+    // ---- training rounds (section 5) ----
+    public static final ConfigEntry<Integer> AVERAGING_FREQUENCY = positiveInt("averagingFrequency", 5,
+            "K: local AdamW steps per worker between parameter averagings (one round).");
+    public static final ConfigEntry<Long> SEED = longConf("seed", 12345L, "Seed of the attention module's initialisation and of round seeds.");
+    public static final ConfigEntry<String> CONTROLLER = choice("controller", "metaadamw",
+            "Driver controller: metaadamw (learned multipliers) or adamw (constant 1: the meta-off switch).",
+            "metaadamw", "adamw");
+    public static final ConfigEntry<Integer> MAX_NON_FINITE_ROUNDS = positiveInt("maxNonFiniteRounds", 3,
+            "Consecutive rounds whose result holds NaN/Inf (rolled back, neutral multipliers) before training stops with an error.");
+
+    public static final ConfigEntry<Integer> VALIDATION_HOLDOUT = intRange("validationHoldout", 10, 2, 1000,
+            "Without validation data, 1 in this many training minibatches is held out (deterministically) for the validation passes.");
+
+    /** All entries, in declaration order. */
+    public static List<ConfigEntry<?>> entries() {
+        return Collections.unmodifiableList(ENTRIES);
+    }
+
+    public static ConfigEntry<?> entry(String key) {
+        for (ConfigEntry<?> e : ENTRIES) {
+            if (e.key().equals(key)) {
+                return e;
+            }
+        }
+        throw new IllegalArgumentException("unknown configuration key " + key + "; known keys: "
+                + ENTRIES.stream().map(ConfigEntry::key).collect(Collectors.joining(", ")));
+    }
+
+    /** The Markdown reference committed as {@code docs/configuration.md}. */
+    public static String markdownReference() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Configuration reference\n\n")
+          .append("Generated from `org.metaadamw.config.MetaAdamWConf`; do not edit by hand. ")
+          .append("Regenerate with `mvn -q -pl spark-plugin exec:java -Dexec.mainClass=org.metaadamw.config.ConfigReference -Dexec.args=docs/configuration.md`")
+          .append(" (a test fails while this file is stale).\n\n")
+          .append("Every key can be set as a Spark configuration (`--conf key=value`) or through `MetaAdamWConfig.builder()`.\n\n")
+          .append("| key | type | default | allowed | meaning |\n|---|---|---|---|---|\n");
+        for (ConfigEntry<?> e : ENTRIES) {
+            sb.append("| `").append(e.key()).append("` | ").append(e.type()).append(" | `")
+              .append(printDefault(e)).append("` | ").append(e.allowed().replace("|", "\\|")).append(" | ")
+              .append(e.doc().replace("|", "\\|")).append(" |\n");
+        }
+        return sb.toString();
+    }
+
+    private static <T> String printDefault(ConfigEntry<T> e) {
+        return e.print(e.defaultValue());
+    }
+
+    // ---- builders ----
+
+    private static <T> ConfigEntry<T> register(ConfigEntry<T> e) {
+        ENTRIES.add(e);
+        return e;
+    }
+
+    private static ConfigEntry<Double> positive(String name, double def, String doc) {
+        return register(new ConfigEntry<>(PREFIX + name, "double", def, doc, "> 0 and finite",
+                v -> v > 0 && Double.isFinite(v), Double::parseDouble, String::valueOf));
+    }
+
+    private static ConfigEntry<Double> nonNegative(String name, double def, String doc) {
+        return register(new ConfigEntry<>(PREFIX + name, "double", def, doc, ">= 0 and finite",
+                v -> v >= 0 && Double.isFinite(v), Double::parseDouble, String::valueOf));
+    }
+
+    private static ConfigEntry<Double> unitInterval(String name, double def, String doc) {
+        return register(new ConfigEntry<>(PREFIX + name, "double", def, doc, "in [0, 1)",
+                v -> v >= 0 && v < 1, Double::parseDouble, String::valueOf));
+    }
+
+    private static ConfigEntry<Double> openRange(String name, double def, double lo, double hi, String doc) {
+        return register(new ConfigEntry<>(PREFIX + name, "double", def, doc, "in (" + lo + ", " + hi + ")",
+                v -> v > lo && v < hi, Double::parseDouble, String::valueOf));
+    }
+
+    private static ConfigEntry<Integer> positiveInt(String name, int def, String doc) {
+        return register(new ConfigEntry<>(PREFIX + name, "int", def, doc, ">= 1",
+                v -> v >= 1, Integer::parseInt, String::valueOf));
+    }
+
+    private static ConfigEntry<Integer> intRange(String name, int def, int lo, int hi, String doc) {
+        return register(new ConfigEntry<>(PREFIX + name, "int", def, doc, "in [" + lo + ", " + hi + "]",
+                v -> v >= lo && v <= hi, Integer::parseInt, String::valueOf));
+    }
+
+    private static ConfigEntry<Long> longConf(String name, long def, String doc) {
+        return register(new ConfigEntry<>(PREFIX + name, "long", def, doc, "any 64-bit integer",
+                v -> true, Long::parseLong, String::valueOf));
+    }
+
+    private static ConfigEntry<Boolean> bool(String name, boolean def, String doc) {
+        return register(new ConfigEntry<>(PREFIX + name, "boolean", def, doc, "true or false",
+                v -> true, MetaAdamWConf::parseBoolean, String::valueOf));
+    }
+
+    private static boolean parseBoolean(String s) {
+        if (s.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (s.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new IllegalArgumentException("not a boolean: " + s);
+    }
+
+    private static ConfigEntry<String> choice(String name, String def, String doc, String... values) {
+        Set<String> allowed = Set.of(values);
+        return register(new ConfigEntry<>(PREFIX + name, "string", def, doc, "one of " + String.join(", ", values),
+                allowed::contains, s -> s.toLowerCase(Locale.ROOT), s -> s));
+    }
+
+    private static ConfigEntry<double[]> priorities(String name, double[] def, String doc) {
+        return register(new ConfigEntry<>(PREFIX + name, "3 comma-separated doubles", def, doc,
+                "three finite values > 0",
+                v -> v.length == 3 && Arrays.stream(v).allMatch(x -> x > 0 && Double.isFinite(x)),
+                s -> Arrays.stream(s.split(",")).mapToDouble(x -> Double.parseDouble(x.trim())).toArray(),
+                v -> Arrays.stream(v).mapToObj(x -> x == Math.rint(x) ? String.valueOf((long) x) : String.valueOf(x))
+                        .collect(Collectors.joining(","))));
+    }
+}

@@ -1,0 +1,187 @@
+package org.metaadamw.config;
+
+import org.metaadamw.grouping.GroupingStrategy;
+import org.metaadamw.meta.ModuleShape;
+import org.metaadamw.stats.FeatureSet;
+
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The resolved, validated configuration of a MetaAdamW run: an immutable map from
+ * {@link MetaAdamWConf} entries to values, with typed getters. Invalid values are refused when
+ * they are set, with a message naming the key and the allowed range, so a run never starts
+ * with a bad setting.
+ *
+ * <p>Thread-safe (immutable) and serializable: the driver ships it to executors as is.
+ */
+public final class MetaAdamWConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final Map<String, Object> values;
+
+    private MetaAdamWConfig(Map<String, Object> values) {
+        this.values = values;
+        // cross-key checks
+        if (moduleDim() % moduleHeads() != 0) {
+            throw new IllegalArgumentException(MetaAdamWConf.MODULE_HEADS.key() + " must divide "
+                    + MetaAdamWConf.MODULE_DIM.key() + " = " + moduleDim() + " (got " + moduleHeads() + ")");
+        }
+    }
+
+    public static MetaAdamWConfig defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Reads every {@code spark.metaadamw.*} key of {@code conf}; other keys are ignored, unknown keys
+     * under the prefix are refused (a misspelt key must not silently fall back to a default).
+     */
+    public static MetaAdamWConfig fromMap(Map<String, String> conf) {
+        Builder b = builder();
+        conf.forEach((k, v) -> {
+            if (k.startsWith(MetaAdamWConf.PREFIX)) {
+                b.setString(k, v);
+            }
+        });
+        return b.build();
+    }
+
+    @SuppressWarnings("unchecked")
+    public <T> T get(ConfigEntry<T> entry) {
+        Object v = values.get(entry.key());
+        return v == null ? entry.defaultValue() : (T) v;
+    }
+
+    /** Every key with its resolved value as a string (for provenance and for shipping to executors). */
+    public Map<String, String> toStringMap() {
+        Map<String, String> out = new TreeMap<>();
+        for (ConfigEntry<?> e : MetaAdamWConf.entries()) {
+            out.put(e.key(), printValue(e));
+        }
+        return out;
+    }
+
+    private <T> String printValue(ConfigEntry<T> e) {
+        return e.print(get(e));
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.values.putAll(values);
+        return b;
+    }
+
+    // ---- typed getters ----
+    public double learningRate() { return get(MetaAdamWConf.LEARNING_RATE); }
+    public double beta1() { return get(MetaAdamWConf.BETA1); }
+    public double beta2() { return get(MetaAdamWConf.BETA2); }
+    public double epsilon() { return get(MetaAdamWConf.EPSILON); }
+    public double weightDecay() { return get(MetaAdamWConf.WEIGHT_DECAY); }
+    public boolean decayBiases() { return get(MetaAdamWConf.DECAY_BIASES); }
+    public double alphaRange() { return get(MetaAdamWConf.ALPHA_RANGE); }
+    public double betaRange() { return get(MetaAdamWConf.BETA_RANGE); }
+    public GroupingStrategy grouping() { return GroupingStrategy.fromName(get(MetaAdamWConf.GROUPING)); }
+    public FeatureSet.Version featureVersion() { return FeatureSet.Version.fromName(get(MetaAdamWConf.FEATURES)); }
+    public boolean paperFeatureMode() { return get(MetaAdamWConf.FEATURE_MODE).equals("paper"); }
+    public int moduleDim() { return get(MetaAdamWConf.MODULE_DIM); }
+    public int moduleLayers() { return get(MetaAdamWConf.MODULE_LAYERS); }
+    public int moduleHeads() { return get(MetaAdamWConf.MODULE_HEADS); }
+    public int moduleFfn() { return get(MetaAdamWConf.MODULE_FFN); }
+    public ModuleShape.Activation moduleActivation() {
+        return ModuleShape.Activation.valueOf(get(MetaAdamWConf.MODULE_ACTIVATION).toUpperCase(java.util.Locale.ROOT));
+    }
+    public double metaLearningRate() { return get(MetaAdamWConf.META_LEARNING_RATE); }
+    public double metaL2() { return get(MetaAdamWConf.META_L2); }
+    public double huwLearningRate() { return get(MetaAdamWConf.HUW_LEARNING_RATE); }
+    public double[] priorities() { return get(MetaAdamWConf.PRIORITIES).clone(); }
+    public boolean paperHuw() { return get(MetaAdamWConf.HUW_MODE).equals("paper"); }
+    public int metaInterval() { return get(MetaAdamWConf.META_INTERVAL); }
+    public int averagingFrequency() { return get(MetaAdamWConf.AVERAGING_FREQUENCY); }
+    public long seed() { return get(MetaAdamWConf.SEED); }
+    public String controller() { return get(MetaAdamWConf.CONTROLLER); }
+    public int maxNonFiniteRounds() { return get(MetaAdamWConf.MAX_NON_FINITE_ROUNDS); }
+    public int validationHoldout() { return get(MetaAdamWConf.VALIDATION_HOLDOUT); }
+
+    /** The attention module's shape for {@code inputFeatures} features and {@code groups} groups. */
+    public ModuleShape moduleShape(int inputFeatures, int groups) {
+        ModuleShape s = new ModuleShape(inputFeatures, moduleDim(), moduleLayers(), moduleHeads(), moduleFfn(),
+                moduleActivation(), 0);
+        return featureVersion().learnedEmbedding() ? s.withGroupEmbeddings(groups) : s;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MetaAdamWConfig c && toStringMap().equals(c.toStringMap());
+    }
+
+    @Override
+    public int hashCode() {
+        return toStringMap().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "MetaAdamWConfig" + toStringMap();
+    }
+
+    /** Builder; every setter validates at once. Not thread-safe. */
+    public static final class Builder {
+        private final Map<String, Object> values = new LinkedHashMap<>();
+
+        public <T> Builder set(ConfigEntry<T> entry, T value) {
+            values.put(entry.key(), entry.validate(value instanceof double[] a ? (T) a.clone() : value));
+            return this;
+        }
+
+        /** Sets a key from its string form (as in a Spark configuration). */
+        public Builder setString(String key, String value) {
+            return setParsed(MetaAdamWConf.entry(key), value);
+        }
+
+        private <T> Builder setParsed(ConfigEntry<T> entry, String value) {
+            values.put(entry.key(), entry.parse(value));
+            return this;
+        }
+
+        public Builder learningRate(double v) { return set(MetaAdamWConf.LEARNING_RATE, v); }
+        public Builder beta1(double v) { return set(MetaAdamWConf.BETA1, v); }
+        public Builder beta2(double v) { return set(MetaAdamWConf.BETA2, v); }
+        public Builder epsilon(double v) { return set(MetaAdamWConf.EPSILON, v); }
+        public Builder weightDecay(double v) { return set(MetaAdamWConf.WEIGHT_DECAY, v); }
+        public Builder decayBiases(boolean v) { return set(MetaAdamWConf.DECAY_BIASES, v); }
+        public Builder alphaRange(double v) { return set(MetaAdamWConf.ALPHA_RANGE, v); }
+        public Builder betaRange(double v) { return set(MetaAdamWConf.BETA_RANGE, v); }
+        public Builder grouping(String v) { return setString(MetaAdamWConf.GROUPING.key(), v); }
+        public Builder features(String v) { return setString(MetaAdamWConf.FEATURES.key(), v); }
+        public Builder featureMode(String v) { return setString(MetaAdamWConf.FEATURE_MODE.key(), v); }
+        public Builder module(int dim, int layers, int heads, int ffn) {
+            set(MetaAdamWConf.MODULE_DIM, dim);
+            set(MetaAdamWConf.MODULE_LAYERS, layers);
+            set(MetaAdamWConf.MODULE_HEADS, heads);
+            return set(MetaAdamWConf.MODULE_FFN, ffn);
+        }
+        public Builder metaLearningRate(double v) { return set(MetaAdamWConf.META_LEARNING_RATE, v); }
+        public Builder metaL2(double v) { return set(MetaAdamWConf.META_L2, v); }
+        public Builder huwLearningRate(double v) { return set(MetaAdamWConf.HUW_LEARNING_RATE, v); }
+        public Builder priorities(double alignment, double lossDecrease, double gap) {
+            return set(MetaAdamWConf.PRIORITIES, new double[]{alignment, lossDecrease, gap});
+        }
+        public Builder huwMode(String v) { return setString(MetaAdamWConf.HUW_MODE.key(), v); }
+        public Builder metaInterval(int v) { return set(MetaAdamWConf.META_INTERVAL, v); }
+        public Builder averagingFrequency(int v) { return set(MetaAdamWConf.AVERAGING_FREQUENCY, v); }
+        public Builder seed(long v) { return set(MetaAdamWConf.SEED, v); }
+        public Builder controller(String v) { return setString(MetaAdamWConf.CONTROLLER.key(), v); }
+        public Builder maxNonFiniteRounds(int v) { return set(MetaAdamWConf.MAX_NON_FINITE_ROUNDS, v); }
+
+        public MetaAdamWConfig build() {
+            return new MetaAdamWConfig(new LinkedHashMap<>(values));
+        }
+    }
+}

@@ -1,0 +1,215 @@
+package org.metaadamw.meta;
+
+import org.metaadamw.config.MetaAdamWConfig;
+import org.metaadamw.grouping.ParamGroups;
+import org.metaadamw.stats.FeatureSet;
+import org.metaadamw.stats.RoundSummary;
+import org.metaadamw.update.Modulation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code metaadamw}: the attention module over group statistics, trained on the driver by the
+ * three-term first-order meta-objective balanced by priority-injected HUW (algorithm.md
+ * sections 4-6).
+ *
+ * <p>Per call of {@link #next}: (1) unless this is round 0 or not a meta round, take the gradients
+ * of the meta-objective with respect to the outputs that produced the modulation just used,
+ * backpropagate them through the cached forward pass, take an Adam step on ψ and update the HUW
+ * log-variances; (2) run the module on this round's features and cache the pass. Groups whose
+ * statistics hold NaN/Inf are excluded from both steps and get neutral multipliers (α = β = 1)
+ * for the next round; a warning names them.
+ *
+ * <p>Driver-only; not thread-safe.
+ */
+public final class MetaAdamWController implements ModulationController {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(MetaAdamWController.class);
+
+    private final MetaAdamWConfig config;
+    private final OutputMap outputMap;
+    private AttentionModule module;
+    private Adam metaAdam;
+    private Huw huw;
+    private ParamGroups groups;
+    private transient AttentionModule.Forward lastForward;
+    private Modulation used;
+    private boolean[] usedExcluded;
+    private long metaSteps;
+    private final Map<String, Double> metrics = new LinkedHashMap<>();
+
+    public MetaAdamWController(MetaAdamWConfig config) {
+        this.config = config;
+        this.outputMap = new OutputMap(config.alphaRange(), config.betaRange());
+    }
+
+    @Override
+    public String name() {
+        return "metaadamw";
+    }
+
+    @Override
+    public Modulation initial(ParamGroups groups) {
+        this.groups = groups;
+        int G = groups.count();
+        ModuleShape shape = config.moduleShape(config.featureVersion().columns(), G);
+        this.module = new AttentionModule(shape, config.seed());
+        this.metaAdam = new Adam(module.numWeights(), config.metaLearningRate(), 0.9, 0.999, 1e-8, config.metaL2());
+        this.huw = new Huw(config.priorities(), config.paperHuw(), config.huwLearningRate());
+        this.used = Modulation.neutral(G);
+        this.usedExcluded = new boolean[G];
+        this.lastForward = null;
+        this.metaSteps = 0;
+        return used;
+    }
+
+    @Override
+    public boolean wantsValidation(long round) {
+        return round >= 1 && round % config.metaInterval() == 0;
+    }
+
+    @Override
+    public Modulation next(RoundSummary s, long round, long totalRounds) {
+        if (module == null) {
+            throw new IllegalStateException("initial(groups) must be called before next(...)");
+        }
+        int G = groups.count();
+        if (s.groups() != G) {
+            throw new IllegalArgumentException("statistics for " + s.groups() + " groups, controller has " + G);
+        }
+        boolean[] bad = s.nonFiniteGroups();
+        if (lastForward != null && wantsValidation(round) && s.hasMetaSignals()) {
+            metaStep(s, bad);
+        }
+        double[][] tokens = FeatureSet.tokens(s.features(), config.paperFeatureMode(), bad);
+        lastForward = module.forward(tokens);
+        Modulation next = outputMap.apply(lastForward.logits());
+        int nBad = 0;
+        for (boolean b : bad) {
+            nBad += b ? 1 : 0;
+        }
+        if (nBad > 0) {
+            StringBuilder names = new StringBuilder();
+            for (int g = 0; g < G; g++) {
+                if (bad[g]) {
+                    names.append(names.length() == 0 ? "" : ", ").append(g).append(' ').append(groups.name(g));
+                }
+            }
+            LOG.warn("round {}: non-finite statistics in {} group(s) [{}]: neutral multipliers (1, 1) for the next round",
+                    round, nBad, names);
+            next = next.neutralizing(bad);
+        }
+        used = next;
+        usedExcluded = bad;
+        for (int g = 0; g < G; g++) {
+            metrics.put("alpha." + g, next.alpha(g));
+            metrics.put("beta." + g, next.beta(g));
+        }
+        metrics.put("nonFiniteGroups", (double) nBad);
+        return next;
+    }
+
+    private void metaStep(RoundSummary s, boolean[] bad) {
+        if (!Double.isFinite(s.lossValStart()) || !Double.isFinite(s.lossValEnd()) || !Double.isFinite(s.lossTrain())) {
+            LOG.warn("meta-step skipped: non-finite losses (L_val start {}, end {}, L_tr {})",
+                    s.lossValStart(), s.lossValEnd(), s.lossTrain());
+            return;
+        }
+        int G = groups.count();
+        boolean[] exclude = new boolean[G];
+        for (int g = 0; g < G; g++) {
+            exclude[g] = bad[g] || usedExcluded[g];
+        }
+        double[] a0 = used.alphas(), b0 = used.betas();
+        double[] l1 = new double[G], l2 = new double[G];
+        for (int g = 0; g < G; g++) {
+            l1[g] = used.lambda1(g);
+            l2[g] = used.lambda2(g);
+        }
+        MetaObjective.Terms terms = MetaObjective.evaluate(s, a0, b0, a0, b0, l1, l2, exclude);
+        double[] w = huw.weights();
+        double[] dMod = new double[G * ModuleShape.OUTPUTS];
+        for (int i = 0; i < MetaObjective.TERMS; i++) {
+            double[] gi = terms.grads()[i];
+            for (int j = 0; j < dMod.length; j++) {
+                dMod[j] += w[i] * gi[j];
+            }
+        }
+        double[] dLogits = outputMap.backward(lastForward.logits(), dMod);
+        double[] gpsi = module.backward(lastForward, dLogits);
+        for (double v : gpsi) {
+            if (!Double.isFinite(v)) {
+                LOG.warn("meta-step skipped: non-finite meta-gradient");
+                return;
+            }
+        }
+        metaAdam.step(module.weights(), gpsi);
+        huw.update(terms.values());
+        metaSteps++;
+        double[] v = terms.values();
+        metrics.put("meta.alignment", v[MetaObjective.ALIGNMENT]);
+        metrics.put("meta.lossDecrease", v[MetaObjective.LOSS_DECREASE]);
+        metrics.put("meta.gap", v[MetaObjective.GAP]);
+        double[] hw = huw.weights();
+        metrics.put("huw.weight.alignment", hw[0]);
+        metrics.put("huw.weight.lossDecrease", hw[1]);
+        metrics.put("huw.weight.gap", hw[2]);
+        metrics.put("meta.steps", (double) metaSteps);
+    }
+
+    @Override
+    public Map<String, Double> metrics() {
+        return Map.copyOf(metrics);
+    }
+
+    /** The attention module (live). */
+    public AttentionModule module() {
+        return module;
+    }
+
+    public Huw huw() {
+        return huw;
+    }
+
+    public long metaSteps() {
+        return metaSteps;
+    }
+
+    /** Snapshot of the meta-state (module weights, optimizer states, HUW), for checkpoints. */
+    public MetaState snapshot(long round) {
+        return new MetaState(MetaState.FORMAT_VERSION, config.toStringMap(), module.shape(), module.weights().clone(),
+                metaAdam.state(), huw.logVariances(), huw.adam().state(), metaSteps, round,
+                groups == null ? java.util.List.of() : groups.names());
+    }
+
+    /**
+     * Restores a snapshot taken from a controller of the same configuration over the same groups.
+     * The next call of {@link #next} runs no meta-step (the cached forward pass is not part of the state).
+     */
+    public void restore(MetaState state) {
+        if (module == null) {
+            throw new IllegalStateException("initial(groups) must be called before restore(...)");
+        }
+        state.checkCompatible(module.shape(), groups.names());
+        System.arraycopy(state.moduleWeights(), 0, module.weights(), 0, module.numWeights());
+        metaAdam.restore(state.metaAdam());
+        huw.restore(state.huwLogVariances(), state.huwAdam());
+        metaSteps = state.metaSteps();
+        lastForward = null;
+    }
+
+    @Override
+    public ModulationController copy() {
+        return new MetaAdamWController(config);
+    }
+
+    @Override
+    public String toString() {
+        return "MetaAdamWController{module=" + (module == null ? "-" : module.shape()) + ", metaSteps=" + metaSteps
+                + ", huw s=" + (huw == null ? "-" : Arrays.toString(huw.logVariances())) + "}";
+    }
+}

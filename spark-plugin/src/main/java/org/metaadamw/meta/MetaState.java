@@ -1,0 +1,72 @@
+package org.metaadamw.meta;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The driver's meta-state: attention weights ψ, meta-optimizer state, HUW log-variances and their
+ * optimizer state, with provenance (resolved configuration, group names, format version).
+ * Saved as JSON; {@link #load} refuses another format version.
+ */
+public record MetaState(int formatVersion, Map<String, String> config, ModuleShape shape, double[] moduleWeights,
+                        Adam.State metaAdam, double[] huwLogVariances, Adam.State huwAdam, long metaSteps,
+                        long round, List<String> groups) implements Serializable {
+
+    public static final int FORMAT_VERSION = 1;
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    void checkCompatible(ModuleShape expected, List<String> groupNames) {
+        if (formatVersion != FORMAT_VERSION) {
+            throw new IllegalArgumentException("meta-state format version " + formatVersion + " is not supported (expected "
+                    + FORMAT_VERSION + ")");
+        }
+        if (!shape.equals(expected)) {
+            throw new IllegalArgumentException("meta-state module shape " + shape + " does not match " + expected);
+        }
+        if (!groups.equals(groupNames)) {
+            throw new IllegalArgumentException("meta-state groups " + groups + " do not match the network's " + groupNames);
+        }
+    }
+
+    /** Writes the state as JSON, atomically (a temporary file renamed over the target). */
+    public void save(Path file) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        JSON.writeValue(tmp.toFile(), this);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    public static MetaState load(Path file) throws IOException {
+        MetaState s;
+        try {
+            s = JSON.readValue(file.toFile(), MetaState.class);
+        } catch (IOException e) {
+            throw new IOException("cannot read meta-state " + file + ": " + e.getMessage(), e);
+        }
+        if (s.formatVersion() != FORMAT_VERSION) {
+            throw new IOException("meta-state " + file + " has format version " + s.formatVersion() + ", expected " + FORMAT_VERSION);
+        }
+        return s;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MetaState m && formatVersion == m.formatVersion && config.equals(m.config)
+                && shape.equals(m.shape) && Arrays.equals(moduleWeights, m.moduleWeights)
+                && Arrays.equals(huwLogVariances, m.huwLogVariances) && metaSteps == m.metaSteps && round == m.round
+                && groups.equals(m.groups);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(moduleWeights);
+    }
+}

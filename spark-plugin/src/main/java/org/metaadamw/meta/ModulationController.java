@@ -1,0 +1,45 @@
+package org.metaadamw.meta;
+
+import org.metaadamw.grouping.ParamGroups;
+import org.metaadamw.stats.RoundSummary;
+import org.metaadamw.update.Modulation;
+
+import java.io.Serializable;
+import java.util.Map;
+
+/**
+ * The driver step of a round (algorithm.md sections 5 and 7): aggregated per-group statistics in,
+ * next modulation out, with its own state.
+ *
+ * <p>Lifecycle: {@link #initial} once before round 0, then {@link #next} once after every round,
+ * in round order. Implementations live on the driver, are called from one thread and must be
+ * serializable (their state is checkpointed).
+ */
+public interface ModulationController extends Serializable {
+
+    /** Short name as used in {@code spark.metaadamw.controller}. */
+    String name();
+
+    /** The modulation of round 0, before any statistics exist. */
+    Modulation initial(ParamGroups groups);
+
+    /**
+     * The modulation of round {@code round + 1}, given the statistics of round {@code round}.
+     *
+     * @param totalRounds the planned number of rounds (for t/T), &gt;= 1
+     */
+    Modulation next(RoundSummary summary, long round, long totalRounds);
+
+    /** Whether workers should run the two validation passes in round {@code round}. */
+    default boolean wantsValidation(long round) {
+        return false;
+    }
+
+    /** Latest scalar metrics (meta-loss terms, HUW weights, ...), for logs and metric sinks. */
+    default Map<String, Double> metrics() {
+        return Map.of();
+    }
+
+    /** Same configuration, fresh state. */
+    ModulationController copy();
+}

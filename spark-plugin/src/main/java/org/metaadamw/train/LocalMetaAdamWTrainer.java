@@ -1,0 +1,159 @@
+package org.metaadamw.train;
+
+import org.deeplearning4j.nn.api.Model;
+import org.metaadamw.config.MetaAdamWConfig;
+import org.metaadamw.grouping.ParamGroups;
+import org.metaadamw.meta.Controllers;
+import org.metaadamw.meta.ModulationController;
+import org.metaadamw.update.AdamWState;
+import org.metaadamw.update.Modulation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Trains a DL4J network with MetaAdamW in one JVM: the round structure of algorithm.md section 5
+ * with a single worker. The Spark trainer distributes exactly this loop (same {@link RoundWorker},
+ * same {@link RoundCoordinator}); with one partition both give the same parameters.
+ *
+ * <p>Usage:
+ * <pre>{@code
+ * var trainer = new LocalMetaAdamWTrainer(net, MetaAdamWConfig.builder().learningRate(1e-3).build());
+ * trainer.fit(trainIterator, validationIterator, 10);
+ * }</pre>
+ * DL4J's own updater and regularization settings of the network are not used (the network must
+ * not configure regularization; see {@link org.metaadamw.grouping.NetworkParams}).
+ *
+ * <p>Not thread-safe.
+ */
+public final class LocalMetaAdamWTrainer {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalMetaAdamWTrainer.class);
+
+    private final MetaAdamWConfig cfg;
+    private final NetModel net;
+    private final ParamGroups groups;
+    private final RoundWorker worker;
+    private final RoundCoordinator coordinator;
+    private final AdamWState state;
+    private Consumer<RoundRecord> listener = r -> { };
+
+    public LocalMetaAdamWTrainer(Model network, MetaAdamWConfig cfg) {
+        this(network, cfg, Controllers.create(cfg));
+    }
+
+    public LocalMetaAdamWTrainer(Model network, MetaAdamWConfig cfg, ModulationController controller) {
+        this.cfg = cfg;
+        this.net = new NetModel(network);
+        this.groups = ParamGroups.of(network, cfg.grouping());
+        this.worker = new RoundWorker(net, groups, cfg);
+        this.coordinator = new RoundCoordinator(cfg, groups, controller);
+        this.state = AdamWState.zeros(net.params());
+        LOG.info("MetaAdamW ({}), {} parameters\n{}", controller.name(), groups.numParams(), groups.describe());
+    }
+
+    /** Called after every round (on the training thread). */
+    public LocalMetaAdamWTrainer onRound(Consumer<RoundRecord> listener) {
+        this.listener = listener;
+        return this;
+    }
+
+    public ParamGroups groups() {
+        return groups;
+    }
+
+    public ModulationController controller() {
+        return coordinator.controller();
+    }
+
+    public Modulation modulation() {
+        return coordinator.modulation();
+    }
+
+    public AdamWState adamState() {
+        return state;
+    }
+
+    public List<RoundRecord> history() {
+        return coordinator.history();
+    }
+
+    /**
+     * Trains for {@code epochs} passes over {@code train}.
+     *
+     * @param validation validation minibatches, cycled one per meta round; null to hold out 1 in
+     *                   {@code spark.metaadamw.validationHoldout} training minibatches instead
+     */
+    public List<RoundRecord> fit(DataSetIterator train, DataSetIterator validation, int epochs) {
+        if (epochs < 1) {
+            throw new IllegalArgumentException("epochs must be >= 1 (got " + epochs + ")");
+        }
+        int K = cfg.averagingFrequency();
+        int holdout = cfg.validationHoldout();
+        long batchesPerEpoch = 0;
+        train.reset();
+        while (train.hasNext()) {
+            train.next();
+            batchesPerEpoch++;
+        }
+        if (batchesPerEpoch == 0) {
+            throw new IllegalArgumentException("the training iterator is empty");
+        }
+        long trainingBatches = validation == null ? batchesPerEpoch - batchesPerEpoch / holdout : batchesPerEpoch;
+        long totalRounds = epochs * ((trainingBatches + K - 1) / K);
+        List<DataSet> heldOut = new ArrayList<>();
+        int valCursor = 0;
+        for (int epoch = 0; epoch < epochs; epoch++) {
+            train.reset();
+            long index = 0;
+            List<DataSet> round = new ArrayList<>(K);
+            while (train.hasNext()) {
+                DataSet b = train.next();
+                if (validation == null && index++ % holdout == holdout - 1) {
+                    if (epoch == 0) {
+                        heldOut.add(b);
+                    }
+                    continue;
+                }
+                round.add(b);
+                if (round.size() == K || !train.hasNext()) {
+                    DataSet val = null;
+                    if (coordinator.wantsValidation()) {
+                        if (validation != null) {
+                            if (!validation.hasNext()) {
+                                validation.reset();
+                            }
+                            val = validation.next();
+                        } else if (!heldOut.isEmpty()) {
+                            val = heldOut.get(valCursor++ % heldOut.size());
+                        }
+                    }
+                    runRound(round, val, epoch, totalRounds);
+                    round = new ArrayList<>(K);
+                }
+            }
+            if (!round.isEmpty()) {
+                runRound(round, null, epoch, totalRounds);
+            }
+        }
+        return history();
+    }
+
+    private void runRound(List<DataSet> batches, DataSet val, int epoch, long totalRounds) {
+        long t0 = System.nanoTime();
+        INDArray theta = net.params().dup();
+        double tFrac = Math.min(1.0, (double) coordinator.round() / Math.max(1, totalRounds));
+        WorkerResult r = worker.run(theta, state, coordinator.modulation(), batches, val, tFrac, coordinator.roundSeed());
+        boolean applied = coordinator.finishRound(net.params(), state, r.params(), r.state(), r.stats(), r.finite(), epoch,
+                r.steps(), totalRounds, (System.nanoTime() - t0) / 1e9);
+        if (!applied) {
+            net.params().assign(theta);
+        }
+        listener.accept(coordinator.history().get(coordinator.history().size() - 1));
+    }
+}

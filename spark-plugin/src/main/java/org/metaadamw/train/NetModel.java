@@ -1,0 +1,81 @@
+package org.metaadamw.train;
+
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.DataSet;
+
+/**
+ * The boundary to DL4J: a {@link MultiLayerNetwork} or {@link ComputationGraph} seen as a flat
+ * parameter vector with a raw-gradient oracle. DL4J's own updater is never called.
+ *
+ * <p>Not thread-safe (DL4J networks are not).
+ */
+public final class NetModel {
+    private final Model net;
+    private final MultiLayerNetwork mln;
+    private final ComputationGraph cg;
+
+    public NetModel(Model net) {
+        this.net = net;
+        this.mln = net instanceof MultiLayerNetwork m ? m : null;
+        this.cg = net instanceof ComputationGraph c ? c : null;
+        if (mln == null && cg == null) {
+            throw new IllegalArgumentException("MetaAdamW trains a MultiLayerNetwork or a ComputationGraph (got "
+                    + (net == null ? "null" : net.getClass().getName()) + ")");
+        }
+        if (mln != null) {
+            mln.initGradientsView();
+        } else {
+            cg.initGradientsView();
+        }
+    }
+
+    public Model network() {
+        return net;
+    }
+
+    /** The flattened parameters as a rank-1 view (writes go to the network). */
+    public INDArray params() {
+        INDArray p = net.params();
+        return p.reshape(p.length());
+    }
+
+    /** The flattened gradient as a rank-1 view, overwritten by every {@link #computeGradient}. */
+    public INDArray gradient() {
+        INDArray g = mln != null ? mln.getFlattenedGradients() : cg.getFlattenedGradients();
+        return g.reshape(g.length());
+    }
+
+    /**
+     * Forward and backward pass on one minibatch (training mode). Leaves DL4J's raw gradient in
+     * {@link #gradient()}.
+     *
+     * @return the minibatch's mean loss
+     */
+    public double computeGradient(DataSet ds) {
+        if (mln != null) {
+            mln.setInput(ds.getFeatures());
+            mln.setLabels(ds.getLabels());
+            mln.setLayerMaskArrays(ds.getFeaturesMaskArray(), ds.getLabelsMaskArray());
+            mln.computeGradientAndScore();
+            double s = mln.score();
+            mln.clearLayerMaskArrays();
+            return s;
+        }
+        cg.setInputs(ds.getFeatures());
+        cg.setLabels(ds.getLabels());
+        cg.setLayerMaskArrays(ds.getFeaturesMaskArray() == null ? null : new INDArray[]{ds.getFeaturesMaskArray()},
+                ds.getLabelsMaskArray() == null ? null : new INDArray[]{ds.getLabelsMaskArray()});
+        cg.computeGradientAndScore();
+        double s = cg.score();
+        cg.clearLayerMaskArrays();
+        return s;
+    }
+
+    /** Mean loss on a dataset in inference mode (no dropout). */
+    public double score(org.nd4j.linalg.dataset.DataSet ds) {
+        return mln != null ? mln.score(ds, false) : cg.score(ds, false);
+    }
+}

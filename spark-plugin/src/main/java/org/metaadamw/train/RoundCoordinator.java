@@ -1,0 +1,115 @@
+package org.metaadamw.train;
+
+import org.metaadamw.config.MetaAdamWConfig;
+import org.metaadamw.grouping.ParamGroups;
+import org.metaadamw.meta.ModulationController;
+import org.metaadamw.stats.RoundStatistics;
+import org.metaadamw.update.AdamWState;
+import org.metaadamw.update.Modulation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The driver side of the round loop (algorithm.md section 5 steps 3-5), shared by every trainer:
+ * accepts the (averaged) parameters, Adam state and summed statistics of a round, rolls the round
+ * back when they hold NaN/Inf, runs the controller and keeps the history.
+ *
+ * <p>Driver-only; not thread-safe.
+ */
+public final class RoundCoordinator {
+    private static final Logger LOG = LoggerFactory.getLogger(RoundCoordinator.class);
+
+    private final MetaAdamWConfig cfg;
+    private final ParamGroups groups;
+    private final ModulationController controller;
+    private final List<RoundRecord> history = new ArrayList<>();
+    private Modulation modulation;
+    private int consecutiveNonFinite;
+    private long round;
+
+    public RoundCoordinator(MetaAdamWConfig cfg, ParamGroups groups, ModulationController controller) {
+        this.cfg = cfg;
+        this.groups = groups;
+        this.controller = controller;
+        this.modulation = controller.initial(groups);
+    }
+
+    /** The modulation of the next round. */
+    public Modulation modulation() {
+        return modulation;
+    }
+
+    /** Index of the next round. */
+    public long round() {
+        return round;
+    }
+
+    public boolean wantsValidation() {
+        return controller.wantsValidation(round);
+    }
+
+    public ModulationController controller() {
+        return controller;
+    }
+
+    public ParamGroups groups() {
+        return groups;
+    }
+
+    public List<RoundRecord> history() {
+        return Collections.unmodifiableList(history);
+    }
+
+    /** Round seed: a pure function of the configured seed and the round index. */
+    public long roundSeed() {
+        return cfg.seed() * 0x9E3779B97F4A7C15L + round * 0xBF58476D1CE4E5B9L;
+    }
+
+    /**
+     * Finishes the current round.
+     *
+     * @param params  the driver's parameter vector, to receive the averaged parameters (flat view)
+     * @param state   the driver's Adam state, to receive the averaged state
+     * @param avgParams averaged θ_end
+     * @param avgState  averaged Adam state
+     * @param stats   summed statistics of all workers
+     * @param finite  whether every worker's result was finite
+     * @return true when the round was applied, false when it was rolled back
+     * @throws NonFiniteTrainingException after {@code maxNonFiniteRounds} consecutive rollbacks
+     */
+    public boolean finishRound(INDArray params, AdamWState state, INDArray avgParams, AdamWState avgState,
+                               RoundStatistics stats, boolean finite, int epoch, int steps, long totalRounds,
+                               double seconds) {
+        Modulation used = modulation;
+        boolean ok = finite && RoundWorker.isFinite(avgParams);
+        if (!ok) {
+            consecutiveNonFinite++;
+            LOG.warn("round {}: NaN/Inf in the parameters or Adam state; round rolled back, neutral multipliers next ({} of {} allowed in a row)",
+                    round, consecutiveNonFinite, cfg.maxNonFiniteRounds());
+            if (consecutiveNonFinite >= cfg.maxNonFiniteRounds()) {
+                throw new NonFiniteTrainingException("training produced NaN/Inf in " + consecutiveNonFinite
+                        + " consecutive rounds (up to round " + round + "); the parameters hold the last finite state. "
+                        + "Lower spark.metaadamw.learningRate (now " + cfg.learningRate() + ") or check the data for NaN/Inf.");
+            }
+            modulation = Modulation.neutral(groups.count());
+            history.add(new RoundRecord(round, epoch, steps, Double.NaN, Double.NaN, Double.NaN, used.alphas(), used.betas(),
+                    true, seconds, controller.metrics()));
+            round++;
+            return false;
+        }
+        consecutiveNonFinite = 0;
+        params.assign(avgParams);
+        state.assign(avgState);
+        var summary = stats.summarize();
+        modulation = controller.next(summary, round, Math.max(1, totalRounds));
+        history.add(new RoundRecord(round, epoch, steps, summary.lossTrain(), summary.lossValStart(), summary.lossValEnd(),
+                used.alphas(), used.betas(), false, seconds, controller.metrics()));
+        round++;
+        return true;
+    }
+}

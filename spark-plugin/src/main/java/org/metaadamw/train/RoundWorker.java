@@ -1,0 +1,104 @@
+package org.metaadamw.train;
+
+import org.metaadamw.config.MetaAdamWConfig;
+import org.metaadamw.grouping.ParamGroups;
+import org.metaadamw.stats.StatisticsExtractor;
+import org.metaadamw.update.AdamWState;
+import org.metaadamw.update.GroupAdamW;
+import org.metaadamw.update.Modulation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
+
+import java.util.List;
+
+/**
+ * One worker's part of a round (algorithm.md section 5 step 2), shared by the single-JVM trainer
+ * and the Spark executors so that both run the same algorithm:
+ * <ol>
+ *   <li>on a meta round, gv0 = ∇L_val(θ_r) on the validation minibatch;</li>
+ *   <li>K local AdamW steps with the round's modulation, keeping the last gradient gtK and loss L_tr;</li>
+ *   <li>on a meta round, gv1 = ∇L_val(θ_end) on the same minibatch;</li>
+ *   <li>per-group features and meta-signals.</li>
+ * </ol>
+ * The result is a pure function of (θ_r, Adam state, modulation, data, round seed): ND4J's random
+ * generator (dropout, ...) is seeded from the round seed first, so a retried task returns the same
+ * result.
+ *
+ * <p>Not thread-safe: one instance per network copy.
+ */
+public final class RoundWorker {
+    private final NetModel net;
+    private final ParamGroups groups;
+    private final GroupAdamW optimizer;
+    private final StatisticsExtractor extractor;
+
+    public RoundWorker(NetModel net, ParamGroups groups, MetaAdamWConfig cfg) {
+        this.net = net;
+        this.groups = groups;
+        this.optimizer = new GroupAdamW(cfg, groups, net.params().dataType());
+        this.extractor = new StatisticsExtractor(groups, cfg.featureVersion());
+    }
+
+    public ParamGroups groups() {
+        return groups;
+    }
+
+    /**
+     * Runs one round. {@code thetaStart} and {@code state} are not modified.
+     *
+     * @param validation the validation minibatch, or null for a round without validation passes
+     * @param timeFraction t/T of this round, in [0, 1]
+     */
+    public WorkerResult run(INDArray thetaStart, AdamWState state, Modulation modulation, List<? extends DataSet> batches,
+                            DataSet validation, double timeFraction, long roundSeed) {
+        if (batches.isEmpty()) {
+            throw new IllegalArgumentException("a round needs at least one training minibatch");
+        }
+        INDArray params = net.params();
+        params.assign(thetaStart);
+        AdamWState st = state.copy();
+        Nd4j.getRandom().setSeed(roundSeed);
+        optimizer.setModulation(modulation);
+
+        INDArray gv0 = null, gv1 = null;
+        double lv0 = Double.NaN, lv1 = Double.NaN;
+        if (validation != null) {
+            lv0 = net.computeGradient(validation);
+            gv0 = preprocessed(validation);
+        }
+        INDArray gtK = null;
+        double lossTrain = Double.NaN;
+        for (int i = 0; i < batches.size(); i++) {
+            DataSet b = batches.get(i);
+            lossTrain = net.computeGradient(b);
+            INDArray g = net.gradient();
+            optimizer.preprocess(g, b.getFeatures().size(0));
+            if (i == batches.size() - 1) {
+                gtK = g.dup();
+            }
+            optimizer.step(params, g, st);
+        }
+        INDArray thetaEnd = params.dup();
+        if (validation != null) {
+            lv1 = net.computeGradient(validation);
+            gv1 = preprocessed(validation);
+        }
+        var stats = extractor.extract(new StatisticsExtractor.Inputs(thetaStart, thetaEnd, gtK, st.m(), st.v(), gv0, gv1,
+                optimizer.decayCoefficients(batches.size()), optimizer.decayBiases(), timeFraction, lv0, lv1, lossTrain));
+        boolean finite = isFinite(thetaEnd) && isFinite(st.m()) && isFinite(st.v());
+        return new WorkerResult(thetaEnd, st, stats, batches.size(), finite);
+    }
+
+    private INDArray preprocessed(DataSet ds) {
+        INDArray g = net.gradient();
+        optimizer.preprocess(g, ds.getFeatures().size(0));
+        return g.dup();
+    }
+
+    static boolean isFinite(INDArray a) {
+        return !BooleanIndexing.or(a, Conditions.notFinite());
+    }
+}
