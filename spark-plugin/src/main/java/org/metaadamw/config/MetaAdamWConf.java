@@ -28,7 +28,7 @@ public final class MetaAdamWConf {
     public static final ConfigEntry<Double> BETA1 = unitInterval("beta1", 0.9, "Adam first-moment decay β1.");
     public static final ConfigEntry<Double> BETA2 = unitInterval("beta2", 0.999, "Adam second-moment decay β2.");
     public static final ConfigEntry<Double> EPSILON = positive("epsilon", 1e-8,
-            "Adam ε, added to the bias-corrected √v̂.");
+            "Adam ε, added to √v with the bias corrections folded into the step size (Kingma & Ba's efficient form, as DL4J's Adam).");
     public static final ConfigEntry<Double> WEIGHT_DECAY = nonNegative("weightDecay", 1e-2,
             "Base decoupled weight decay λ; each group's decay is η·α_g·β_g·λ·θ.");
     public static final ConfigEntry<Boolean> DECAY_BIASES = bool("decayBiases", false,
@@ -106,7 +106,7 @@ public final class MetaAdamWConf {
         StringBuilder sb = new StringBuilder();
         sb.append("# Configuration reference\n\n")
           .append("Generated from `org.metaadamw.config.MetaAdamWConf`; do not edit by hand. ")
-          .append("Regenerate with `mvn -q -pl spark-plugin exec:java -Dexec.mainClass=org.metaadamw.config.ConfigReference -Dexec.args=docs/configuration.md`")
+          .append("Regenerate with `mvn -q -pl spark-plugin compile exec:java -Dexec.mainClass=org.metaadamw.config.ConfigReference -Dexec.args=docs/configuration.md` from the repository root")
           .append(" (a test fails while this file is stale).\n\n")
           .append("Every key can be set as a Spark configuration (`--conf key=value`) or through `MetaAdamWConfig.builder()`.\n\n")
           .append("| key | type | default | allowed | meaning |\n|---|---|---|---|---|\n");

@@ -1,0 +1,102 @@
+package org.metaadamw.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MetaAdamWConfigTest {
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = ';', value = {
+            "spark.metaadamw.learningRate; -0.001; > 0",
+            "spark.metaadamw.learningRate; NaN; > 0",
+            "spark.metaadamw.weightDecay; -1; >= 0",
+            "spark.metaadamw.beta1; 1.0; in [0, 1)",
+            "spark.metaadamw.alphaRange; 0; in (0.0, 2.0)",
+            "spark.metaadamw.betaRange; -0.5; in (0.0, 2.0)",
+            "spark.metaadamw.huw.priorities; 1,0,1; three finite values > 0",
+            "spark.metaadamw.huw.priorities; 1,2; three finite values > 0",
+            "spark.metaadamw.grouping; coarse; one of fine, layer, single",
+            "spark.metaadamw.features; fancy; one of basic, basic+, enhanced",
+            "spark.metaadamw.averagingFrequency; 0; >= 1",
+            "spark.metaadamw.module.heads; x; >= 1",
+            "spark.metaadamw.controller; sgd; one of metaadamw, adamw",
+    })
+    void invalidValuesNameTheKeyAndTheRange(String key, String value, String range) {
+        var e = assertThrows(IllegalArgumentException.class, () -> MetaAdamWConfig.builder().setString(key, value));
+        assertTrue(e.getMessage().startsWith(key), e.getMessage());
+        assertTrue(e.getMessage().contains(range), e.getMessage());
+    }
+
+    @Test
+    void typedSettersValidateToo() {
+        var e = assertThrows(IllegalArgumentException.class, () -> MetaAdamWConfig.builder().learningRate(-1));
+        assertEquals("spark.metaadamw.learningRate must be > 0 and finite (got -1.0)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> MetaAdamWConfig.builder().priorities(1, -2, 1));
+        assertTrue(e.getMessage().contains("spark.metaadamw.huw.priorities"), e.getMessage());
+    }
+
+    @Test
+    void headsMustDivideTheModuleWidth() {
+        var e = assertThrows(IllegalArgumentException.class, () -> MetaAdamWConfig.builder().module(30, 2, 4, 64).build());
+        assertTrue(e.getMessage().contains("spark.metaadamw.module.heads must divide spark.metaadamw.module.dim"), e.getMessage());
+    }
+
+    @Test
+    void unknownKeysUnderThePrefixAreRefused() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> MetaAdamWConfig.fromMap(Map.of("spark.metaadamw.learningrate", "0.1")));
+        assertTrue(e.getMessage().contains("unknown configuration key spark.metaadamw.learningrate"), e.getMessage());
+    }
+
+    @Test
+    void roundTripsThroughStrings() {
+        MetaAdamWConfig c = MetaAdamWConfig.builder().learningRate(3e-4).grouping("layer").features("enhanced")
+                .priorities(2, 5, 1).controller("adamw").build();
+        MetaAdamWConfig back = MetaAdamWConfig.fromMap(c.toStringMap());
+        assertEquals(c, back);
+        assertArrayEquals(new double[]{2, 5, 1}, back.priorities());
+        assertEquals(3e-4, back.learningRate());
+    }
+
+    @Test
+    void everyKeyIsUniqueAndDocumented() {
+        Set<String> keys = new HashSet<>();
+        for (ConfigEntry<?> e : MetaAdamWConf.entries()) {
+            assertTrue(keys.add(e.key()), "duplicate key " + e.key());
+            assertTrue(e.key().startsWith(MetaAdamWConf.PREFIX));
+            assertTrue(e.doc().length() > 10, "undocumented " + e.key());
+        }
+    }
+
+    @Test
+    void generatedReferenceIsUpToDate() throws Exception {
+        Path file = locate("docs/configuration.md");
+        String committed = Files.readString(file, StandardCharsets.UTF_8);
+        assertEquals(MetaAdamWConf.markdownReference(), committed,
+                "docs/configuration.md is stale: regenerate it with the command at its top");
+    }
+
+    static Path locate(String relative) {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null) {
+            if (Files.exists(dir.resolve(relative))) {
+                return dir.resolve(relative);
+            }
+            dir = dir.getParent();
+        }
+        throw new AssertionError(relative + " not found above " + Path.of("").toAbsolutePath());
+    }
+}
