@@ -1,0 +1,143 @@
+package org.metaadamw.meta;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.metaadamw.LogCapture;
+import org.metaadamw.TestNets;
+import org.metaadamw.config.MetaAdamWConfig;
+import org.metaadamw.grouping.GroupingStrategy;
+import org.metaadamw.grouping.ParamGroups;
+import org.metaadamw.stats.RoundStatistics;
+import org.metaadamw.stats.RoundSummary;
+import org.metaadamw.update.Modulation;
+import org.nd4j.linalg.api.buffer.DataType;
+
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MetaAdamWControllerTest {
+
+    private static ParamGroups groups() {
+        return ParamGroups.of(TestNets.mlp(1, DataType.FLOAT, 1e-3, 0, false, false), GroupingStrategy.LAYER);
+    }
+
+    private static RoundSummary summary(int G, int F, long seed, boolean signals) {
+        SplittableRandom r = new SplittableRandom(seed);
+        double[][] f = new double[G][F], s = signals ? new double[G][RoundStatistics.Signal.COUNT] : null;
+        for (int g = 0; g < G; g++) {
+            for (int j = 0; j < F; j++) {
+                f[g][j] = r.nextDouble(0.01, 2);
+            }
+            if (signals) {
+                for (int j = 0; j < RoundStatistics.Signal.COUNT; j++) {
+                    s[g][j] = j >= 4 ? r.nextDouble(0.5, 1.5) : r.nextDouble(-0.1, 0.1);
+                }
+            }
+        }
+        return new RoundSummary(f, s, 1.0, 0.95, 0.9, 1);
+    }
+
+    private static void randomHead(MetaAdamWController c) {
+        SplittableRandom r = new SplittableRandom(4);
+        for (AttentionModule.Tensor t : c.module().tensors()) {
+            if (t.name().startsWith("head.")) {
+                for (int i = 0; i < t.size(); i++) {
+                    c.module().weights()[t.offset() + i] = r.nextDouble(-2, 2);
+                }
+            }
+        }
+    }
+
+    @Test
+    void groupsWithNonFiniteStatisticsGetNeutralMultipliersAndAWarning() {
+        ParamGroups groups = groups();
+        MetaAdamWController c = new MetaAdamWController(MetaAdamWConfig.defaults());
+        c.initial(groups);
+        randomHead(c);
+        int G = groups.count(), F = 9;
+        RoundSummary s = summary(G, F, 1, true);
+        s.features()[2][0] = Double.NaN;
+        s.signals()[4][5] = Double.POSITIVE_INFINITY;
+        Modulation m;
+        try (LogCapture log = new LogCapture(MetaAdamWController.class)) {
+            m = c.next(s, 0, 10);
+            assertTrue(log.messages().stream().anyMatch(x -> x.startsWith("WARN") && x.contains("non-finite statistics in 2 group(s)")
+                    && x.contains(groups.name(2)) && x.contains(groups.name(4))), log.messages().toString());
+        }
+        assertEquals(1.0, m.alpha(2), 0);
+        assertEquals(1.0, m.beta(2), 0);
+        assertEquals(1.0, m.alpha(4), 0);
+        assertNotEquals(1.0, m.alpha(0), "other groups keep their learned multipliers");
+        for (int g = 0; g < G; g++) {
+            assertTrue(Double.isFinite(m.alpha(g)) && Double.isFinite(m.beta(g)));
+        }
+        // a meta-step on the next round excludes those groups and stays finite
+        Modulation m2 = c.next(summary(G, F, 2, true), 1, 10);
+        for (double w : c.module().weights()) {
+            assertTrue(Double.isFinite(w));
+        }
+        assertEquals(1, c.metaSteps());
+        assertTrue(Double.isFinite(m2.alpha(2)));
+    }
+
+    @Test
+    void multipliersStayInsideTheirRanges() {
+        ParamGroups groups = groups();
+        MetaAdamWConfig cfg = MetaAdamWConfig.builder().alphaRange(0.6).betaRange(1.8).build();
+        MetaAdamWController c = new MetaAdamWController(cfg);
+        c.initial(groups);
+        SplittableRandom r = new SplittableRandom(9);
+        for (int i = 0; i < c.module().numWeights(); i++) {
+            c.module().weights()[i] = r.nextDouble(-20, 20);
+        }
+        // saturated logits reach the bounds exactly in double precision: the range is closed numerically
+        Modulation m = c.next(summary(groups.count(), 9, 3, false), 0, 5);
+        for (int g = 0; g < groups.count(); g++) {
+            assertTrue(m.alpha(g) >= 0.7 && m.alpha(g) <= 1.3, "α = " + m.alpha(g));
+            assertTrue(m.beta(g) >= 0.1 && m.beta(g) <= 1.9, "β = " + m.beta(g));
+        }
+    }
+
+    @Test
+    void metaStateRoundTripsThroughJson(@TempDir Path dir) throws Exception {
+        ParamGroups groups = groups();
+        MetaAdamWConfig cfg = MetaAdamWConfig.builder().metaLearningRate(1e-2).build();
+        MetaAdamWController a = new MetaAdamWController(cfg);
+        a.initial(groups);
+        for (int round = 0; round < 4; round++) {
+            a.next(summary(groups.count(), 9, round, true), round, 10);
+        }
+        assertEquals(3, a.metaSteps());
+        Path file = dir.resolve("meta-state.json");
+        a.snapshot(4).save(file);
+        MetaState loaded = MetaState.load(file);
+        assertEquals(a.snapshot(4), loaded);
+
+        MetaAdamWController b = new MetaAdamWController(cfg);
+        b.initial(groups);
+        b.restore(loaded);
+        RoundSummary s = summary(groups.count(), 9, 77, false);
+        assertEquals(a.next(s, 4, 10), b.next(s, 4, 10));
+        assertFalse(b.module().weights()[0] == 0 && b.module().weights()[1] == 0);
+    }
+
+    @Test
+    void aStateOfAnotherFormatVersionIsRefused(@TempDir Path dir) throws Exception {
+        ParamGroups groups = groups();
+        MetaAdamWController a = new MetaAdamWController(MetaAdamWConfig.defaults());
+        a.initial(groups);
+        MetaState s = a.snapshot(0);
+        MetaState other = new MetaState(99, s.config(), s.shape(), s.moduleWeights(), s.metaAdam(), s.huwLogVariances(),
+                s.huwAdam(), 0, 0, s.groups());
+        Path file = dir.resolve("old.json");
+        other.save(file);
+        var e = assertThrows(java.io.IOException.class, () -> MetaState.load(file));
+        assertTrue(e.getMessage().contains("format version 99"), e.getMessage());
+    }
+}
