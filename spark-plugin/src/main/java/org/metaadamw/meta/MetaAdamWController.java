@@ -139,6 +139,10 @@ public final class MetaAdamWController implements ModulationController {
                 dMod[j] += w[i] * gi[j];
             }
         }
+        for (int g = 0; g < G; g++) {
+            metrics.put("metaGrad.alpha." + g, dMod[g * ModuleShape.OUTPUTS]);
+            metrics.put("metaGrad.beta." + g, dMod[g * ModuleShape.OUTPUTS + 1]);
+        }
         double[] dLogits = outputMap.backward(lastForward.logits(), dMod);
         double[] gpsi = module.backward(lastForward, dLogits);
         for (double v : gpsi) {
