@@ -22,9 +22,12 @@ public record ParamTensor(String name, String layerName, int layerIndex, int lay
                           String paramKey, long offset, long length, boolean bias, boolean trainable,
                           boolean divideByMinibatch) implements Serializable {
 
-    /** Depth bucket by thirds of the layer index: 0 shallow, 1 middle, 2 deep. */
+    /**
+     * Depth bucket by thirds of the normalized depth {@link #depth()}: 0 shallow, 1 middle, 2 deep.
+     * The first layer is always shallow and the last always deep.
+     */
     public int depthBucket() {
-        return Math.min(2, (int) Math.floor(3.0 * layerIndex / Math.max(1, layerCount)));
+        return Math.min(2, (int) Math.floor(3.0 * depth()));
     }
 
     /** Normalized depth in [0, 1]. */

@@ -149,10 +149,14 @@ public final class LocalMetaAdamWTrainer {
         INDArray theta = net.params().dup();
         double tFrac = Math.min(1.0, (double) coordinator.round() / Math.max(1, totalRounds));
         WorkerResult r = worker.run(theta, state, coordinator.modulation(), batches, val, tFrac, coordinator.roundSeed());
-        boolean applied = coordinator.finishRound(net.params(), state, r.params(), r.state(), r.stats(), r.finite(), epoch,
-                r.steps(), totalRounds, (System.nanoTime() - t0) / 1e9);
-        if (!applied) {
-            net.params().assign(theta);
+        boolean applied = false;
+        try {
+            applied = coordinator.finishRound(net.params(), state, r.params(), r.state(), r.stats(), r.finite(), epoch,
+                    r.steps(), totalRounds, (System.nanoTime() - t0) / 1e9);
+        } finally {
+            if (!applied) {
+                net.params().assign(theta); // roll back, also when training stops with an exception
+            }
         }
         listener.accept(coordinator.history().get(coordinator.history().size() - 1));
     }

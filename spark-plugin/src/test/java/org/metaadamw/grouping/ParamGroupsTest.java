@@ -31,9 +31,9 @@ class ParamGroupsTest {
     void fineGroupingOfAnMlpWithBatchNorm() {
         MultiLayerNetwork net = TestNets.mlp(1, DataType.FLOAT, 1e-3, 0, false, true);
         ParamGroups g = ParamGroups.of(net, GroupingStrategy.FINE);
-        // layers: 0 dense (shallow), 1 batchnorm (shallow), 2 dense (middle), 3 output (deep)
-        assertEquals(List.of("dense/shallow/weights", "dense/shallow/bias", "dense/middle/weights", "dense/middle/bias",
-                "normalization/shallow/bias", "output/deep/weights", "output/deep/bias"), g.names());
+        // layers: 0 dense (depth 0: shallow), 1 batchnorm (1/3: middle), 2 dense (2/3: deep), 3 output (1: deep)
+        assertEquals(List.of("dense/shallow/weights", "dense/shallow/bias", "dense/deep/weights", "dense/deep/bias",
+                "normalization/middle/bias", "output/deep/weights", "output/deep/bias"), g.names());
         assertEquals(List.of("1_gamma", "1_beta"), g.members(4).stream().map(ParamTensor::name).toList());
         // running mean / variance are not optimised
         assertTrue(g.describe().contains("not optimised"), g.describe());

@@ -99,8 +99,8 @@ class MetaAdamWControllerTest {
         // saturated logits reach the bounds exactly in double precision: the range is closed numerically
         Modulation m = c.next(summary(groups.count(), 9, 3, false), 0, 5);
         for (int g = 0; g < groups.count(); g++) {
-            assertTrue(m.alpha(g) >= 0.7 && m.alpha(g) <= 1.3, "α = " + m.alpha(g));
-            assertTrue(m.beta(g) >= 0.1 && m.beta(g) <= 1.9, "β = " + m.beta(g));
+            assertTrue(m.alpha(g) >= 0.7 - 1e-12 && m.alpha(g) <= 1.3 + 1e-12, "α = " + m.alpha(g));
+            assertTrue(m.beta(g) >= 0.1 - 1e-12 && m.beta(g) <= 1.9 + 1e-12, "β = " + m.beta(g));
         }
     }
 
