@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# README command 1: builds what it needs, fetches the data, runs MetaAdamW against AdamW and prints
+# the comparison table. Extra arguments go to the job (see --help).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+mvn -q install -DskipTests -Dmetaadamw.fetch.skip=true -pl spark-plugin,examples -am
+examples/data/fetch-data.sh fashion-mnist >/dev/null
+cp=$(mvn -q -pl examples dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile=/dev/stdout)
+exec java -Xmx4g -cp "examples/target/classes:$cp" org.metaadamw.examples.MainJob "$@"

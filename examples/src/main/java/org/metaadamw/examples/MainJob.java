@@ -1,0 +1,118 @@
+package org.metaadamw.examples;
+
+import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.metaadamw.config.MetaAdamWConfig;
+import org.metaadamw.io.ImageData;
+import org.metaadamw.train.LocalMetaAdamWTrainer;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The main job: MetaAdamW against AdamW on Fashion-MNIST (real data from the Debian package),
+ * same network, data, seeds and step budget; prints a result table and writes a JSON report.
+ *
+ * <p>Options: {@code --train N} (examples, default 10000), {@code --test N} (default 2000),
+ * {@code --epochs N} (default 3), {@code --report PATH} (default reports/main-job.json).
+ */
+public final class MainJob {
+    private MainJob() {
+    }
+
+    record Result(String optimizer, double testLoss, double accuracy, int epochs, double seconds, String multipliers) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opt = parse(args);
+        if (opt.containsKey("help")) {
+            System.out.println("usage: MainJob [--train N] [--test N] [--epochs N] [--report PATH]");
+            return;
+        }
+        int nTrain = Integer.parseInt(opt.getOrDefault("train", "10000"));
+        int nTest = Integer.parseInt(opt.getOrDefault("test", "2000"));
+        int epochs = Integer.parseInt(opt.getOrDefault("epochs", "3"));
+        Path report = Path.of(opt.getOrDefault("report", "reports/main-job.json"));
+        DataSet train = ImageData.fashionMnist(true, nTrain, true);
+        DataSet test = ImageData.fashionMnist(false, nTest, true);
+        System.out.printf(Locale.ROOT, "Fashion-MNIST: %d training / %d test images, MLP 784-128-10, %d epochs, batch 64%n",
+                nTrain, nTest, epochs);
+        List<Result> results = new ArrayList<>();
+        for (String controller : new String[]{"adamw", "metaadamw"}) {
+            results.add(run(controller, train, test, epochs));
+        }
+        System.out.println();
+        System.out.printf(Locale.ROOT, "| %-10s | %-9s | %-8s | %-6s | %-9s |%n", "optimizer", "test loss", "accuracy", "epochs", "wall (s)");
+        System.out.println("|------------|-----------|----------|--------|-----------|");
+        for (Result r : results) {
+            System.out.printf(Locale.ROOT, "| %-10s | %9.4f | %8.4f | %6d | %9.1f |%n", r.optimizer(), r.testLoss(), r.accuracy(),
+                    r.epochs(), r.seconds());
+        }
+        System.out.println();
+        System.out.println("MetaAdamW multipliers at the end: " + results.get(1).multipliers());
+        if (report.getParent() != null) {
+            Files.createDirectories(report.getParent());
+        }
+        StringBuilder json = new StringBuilder("{\"task\":\"fashion-mnist\",\"train\":" + nTrain + ",\"test\":" + nTest + ",\"results\":[");
+        for (int i = 0; i < results.size(); i++) {
+            Result r = results.get(i);
+            json.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT,
+                    "{\"optimizer\":\"%s\",\"testLoss\":%.6f,\"accuracy\":%.6f,\"epochs\":%d,\"seconds\":%.3f}",
+                    r.optimizer(), r.testLoss(), r.accuracy(), r.epochs(), r.seconds()));
+        }
+        json.append("]}\n");
+        Files.writeString(report, json, StandardCharsets.UTF_8);
+        System.out.println("report written to " + report.toAbsolutePath());
+    }
+
+    static Result run(String controller, DataSet train, DataSet test, int epochs) {
+        var conf = new NeuralNetConfiguration.Builder().seed(123).weightInit(WeightInit.XAVIER).list()
+                .layer(new DenseLayer.Builder().nIn(784).nOut(128).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(128).nOut(10)
+                        .activation(Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        MetaAdamWConfig cfg = MetaAdamWConfig.builder().controller(controller).learningRate(1e-3).weightDecay(1e-2)
+                .averagingFrequency(5).build();
+        LocalMetaAdamWTrainer trainer = new LocalMetaAdamWTrainer(net, cfg);
+        long t0 = System.nanoTime();
+        for (int e = 0; e < epochs; e++) {
+            trainer.fit(new ListDataSetIterator<>(train.batchBy(64), 1), new ListDataSetIterator<>(test.batchBy(256), 1), 1);
+            double elapsed = (System.nanoTime() - t0) / 1e9;
+            System.out.printf(Locale.ROOT, "  %-9s epoch %d/%d  test loss %.4f  elapsed %5.1fs  ETA %5.1fs%n", controller, e + 1,
+                    epochs, net.score(test), elapsed, elapsed / (e + 1) * (epochs - e - 1));
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        var eval = net.evaluate(new ListDataSetIterator<>(test.batchBy(500), 1));
+        return new Result(controller, net.score(test), eval.accuracy(), epochs, seconds, trainer.modulation().toString());
+    }
+
+    static Map<String, String> parse(String[] args) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--help") || a.equals("-h")) {
+                m.put("help", "");
+            } else if (a.startsWith("--") && i + 1 < args.length) {
+                m.put(a.substring(2), args[++i]);
+            } else {
+                throw new IllegalArgumentException("unexpected argument '" + a + "' (see --help)");
+            }
+        }
+        return m;
+    }
+}
