@@ -86,6 +86,12 @@ public final class MetaAdamWConf {
     public static final ConfigEntry<Integer> VALIDATION_HOLDOUT = intRange("validationHoldout", 10, 2, 1000,
             "Without validation data, 1 in this many training minibatches is held out (deterministically) for the validation passes.");
 
+    // ---- Spark runtime ----
+    public static final ConfigEntry<Integer> NUM_WORKERS = intRange("numWorkers", 0, 0, 100_000,
+            "Data-parallel workers (partitions) of the Spark trainer; 0 = the SparkContext's default parallelism. Results depend on this number, not on the cores.");
+    public static final ConfigEntry<Integer> METRICS_MAX_GROUPS = intRange("metrics.maxGroups", 64, 1, 4096,
+            "Per-group α/β gauges registered by the SparkPlugin (groups beyond this number are not reported as gauges).");
+
     /** All entries, in declaration order. */
     public static List<ConfigEntry<?>> entries() {
         return Collections.unmodifiableList(ENTRIES);

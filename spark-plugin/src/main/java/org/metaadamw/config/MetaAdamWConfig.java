@@ -108,6 +108,8 @@ public final class MetaAdamWConfig implements Serializable {
     public String controller() { return get(MetaAdamWConf.CONTROLLER); }
     public int maxNonFiniteRounds() { return get(MetaAdamWConf.MAX_NON_FINITE_ROUNDS); }
     public int validationHoldout() { return get(MetaAdamWConf.VALIDATION_HOLDOUT); }
+    public int numWorkers() { return get(MetaAdamWConf.NUM_WORKERS); }
+    public int metricsMaxGroups() { return get(MetaAdamWConf.METRICS_MAX_GROUPS); }
 
     /** The attention module's shape for {@code inputFeatures} features and {@code groups} groups. */
     public ModuleShape moduleShape(int inputFeatures, int groups) {
@@ -179,6 +181,8 @@ public final class MetaAdamWConfig implements Serializable {
         public Builder seed(long v) { return set(MetaAdamWConf.SEED, v); }
         public Builder controller(String v) { return setString(MetaAdamWConf.CONTROLLER.key(), v); }
         public Builder maxNonFiniteRounds(int v) { return set(MetaAdamWConf.MAX_NON_FINITE_ROUNDS, v); }
+        public Builder numWorkers(int v) { return set(MetaAdamWConf.NUM_WORKERS, v); }
+        public Builder validationHoldout(int v) { return set(MetaAdamWConf.VALIDATION_HOLDOUT, v); }
 
         public MetaAdamWConfig build() {
             return new MetaAdamWConfig(new LinkedHashMap<>(values));

@@ -15,6 +15,11 @@ public final class AdamWController implements ModulationController {
     }
 
     @Override
+    public boolean usesValidation() {
+        return false;
+    }
+
+    @Override
     public Modulation initial(ParamGroups groups) {
         this.groups = groups.count();
         return Modulation.neutral(this.groups);

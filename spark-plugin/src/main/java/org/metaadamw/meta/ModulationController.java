@@ -30,6 +30,14 @@ public interface ModulationController extends Serializable {
      */
     Modulation next(RoundSummary summary, long round, long totalRounds);
 
+    /**
+     * Whether this controller ever asks for validation passes. When it does not, trainers hold out
+     * no training minibatches for validation.
+     */
+    default boolean usesValidation() {
+        return true;
+    }
+
     /** Whether workers should run the two validation passes in round {@code round}. */
     default boolean wantsValidation(long round) {
         return false;

@@ -87,13 +87,15 @@ public final class LocalMetaAdamWTrainer {
      * Trains for {@code epochs} passes over {@code train}.
      *
      * @param validation validation minibatches, cycled one per meta round; null to hold out 1 in
-     *                   {@code spark.metaadamw.validationHoldout} training minibatches instead
+     *                   {@code spark.metaadamw.validationHoldout} training minibatches instead (only when the
+     *                   controller uses validation at all)
      */
     public List<RoundRecord> fit(DataSetIterator train, DataSetIterator validation, int epochs) {
         if (epochs < 1) {
             throw new IllegalArgumentException("epochs must be >= 1 (got " + epochs + ")");
         }
         int K = cfg.averagingFrequency();
+        boolean holdOut = validation == null && coordinator.controller().usesValidation();
         int holdout = cfg.validationHoldout();
         long batchesPerEpoch = 0;
         train.reset();
@@ -104,7 +106,7 @@ public final class LocalMetaAdamWTrainer {
         if (batchesPerEpoch == 0) {
             throw new IllegalArgumentException("the training iterator is empty");
         }
-        long trainingBatches = validation == null ? batchesPerEpoch - batchesPerEpoch / holdout : batchesPerEpoch;
+        long trainingBatches = holdOut ? batchesPerEpoch - batchesPerEpoch / holdout : batchesPerEpoch;
         long totalRounds = epochs * ((trainingBatches + K - 1) / K);
         List<DataSet> heldOut = new ArrayList<>();
         int valCursor = 0;
@@ -114,7 +116,7 @@ public final class LocalMetaAdamWTrainer {
             List<DataSet> round = new ArrayList<>(K);
             while (train.hasNext()) {
                 DataSet b = train.next();
-                if (validation == null && index++ % holdout == holdout - 1) {
+                if (holdOut && index++ % holdout == holdout - 1) {
                     if (epoch == 0) {
                         heldOut.add(b);
                     }

@@ -1,0 +1,18 @@
+package org.metaadamw.spark;
+
+import org.metaadamw.update.Modulation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.io.Serializable;
+
+/**
+ * Everything a partition needs for one round besides its data: θ_r, the Adam state, m_r and the
+ * round's coordinates. Broadcast once per round, destroyed after the round's aggregation.
+ *
+ * @param roundInEpoch     which K-slice of each partition's training minibatches this round uses
+ * @param validationCursor index of the validation minibatch to use (modulo the partition's count),
+ *                         or -1 for a round without validation passes
+ */
+record RoundBroadcast(INDArray params, INDArray m, INDArray v, long step, Modulation modulation, long round,
+                      int roundInEpoch, long validationCursor, double timeFraction, long roundSeed) implements Serializable {
+}

@@ -1,0 +1,229 @@
+package org.metaadamw.spark;
+
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.api.Model;
+import org.metaadamw.config.MetaAdamWConfig;
+import org.metaadamw.grouping.ParamGroups;
+import org.metaadamw.meta.Controllers;
+import org.metaadamw.meta.ModulationController;
+import org.metaadamw.train.NetModel;
+import org.metaadamw.train.RoundCoordinator;
+import org.metaadamw.train.RoundRecord;
+import org.metaadamw.update.AdamWState;
+import org.metaadamw.update.Modulation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Tuple2;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Data-parallel MetaAdamW training of a DL4J {@code MultiLayerNetwork} or {@code ComputationGraph}
+ * on Spark (algorithm.md section 5). Each round: one broadcast of θ_r, the Adam state and the
+ * modulation; every partition runs K local AdamW steps and computes its per-group statistics; one
+ * tree aggregation returns the summed parameters, Adam state and statistics; the driver averages,
+ * runs the controller's meta-step and broadcasts the next modulation. Round broadcasts are
+ * destroyed once the round is aggregated.
+ *
+ * <p><b>Switching from DL4J:</b> replace
+ * {@code new SparkDl4jMultiLayer(sc, net, trainingMaster).fit(rdd)} (or {@code SparkComputationGraph})
+ * by {@code new SparkMetaAdamW(sc, net, config).fit(rdd)}; the RDD is the same {@code JavaRDD<DataSet>}
+ * of minibatches. We chose a small API of our own over a DL4J {@code TrainingMaster} because the
+ * round needs a driver step between aggregation and the next broadcast that the TrainingMaster
+ * contract has no place for, and DL4J's Spark module is frozen at 1.0.0-M2.
+ *
+ * <p>Determinism: partition p receives the p-th contiguous block of the RDD's elements (in RDD
+ * order) and round r uses each partition's minibatches [rK, (r+1)K). Results depend on the data,
+ * the seeds and {@code spark.metaadamw.numWorkers}, not on cores or executors; with one worker the
+ * parameters equal those of {@link org.metaadamw.train.LocalMetaAdamWTrainer}.
+ *
+ * <p>Driver-side object; not thread-safe. The network passed in is updated in place.
+ */
+public final class SparkMetaAdamW {
+    private static final Logger LOG = LoggerFactory.getLogger(SparkMetaAdamW.class);
+
+    private final JavaSparkContext sc;
+    private final Model network;
+    private final MetaAdamWConfig cfg;
+    private final NetModel net;
+    private final ParamGroups groups;
+    private final RoundCoordinator coordinator;
+    private final AdamWState state;
+    private final int workers;
+    private long validationCursor;
+    private Consumer<RoundRecord> listener = r -> { };
+    private long lastStatisticsBytes;
+
+    public SparkMetaAdamW(JavaSparkContext sc, Model network, MetaAdamWConfig cfg) {
+        this(sc, network, cfg, Controllers.create(cfg));
+    }
+
+    public SparkMetaAdamW(JavaSparkContext sc, Model network, MetaAdamWConfig cfg, ModulationController controller) {
+        this.sc = sc;
+        this.network = network;
+        this.cfg = cfg;
+        this.net = new NetModel(network);
+        this.groups = ParamGroups.of(network, cfg.grouping());
+        this.coordinator = new RoundCoordinator(cfg, groups, controller);
+        this.state = AdamWState.zeros(net.params());
+        this.workers = cfg.numWorkers() > 0 ? cfg.numWorkers() : sc.defaultParallelism();
+        DriverMetrics.get().start(groups, controller.name(), net.params().length() * net.params().dataType().width());
+        LOG.info("MetaAdamW on Spark ({}, {} workers, K={}), {} parameters\n{}", controller.name(), workers,
+                cfg.averagingFrequency(), groups.numParams(), groups.describe());
+    }
+
+    /** Called on the driver after every round. */
+    public SparkMetaAdamW onRound(Consumer<RoundRecord> listener) {
+        this.listener = listener;
+        return this;
+    }
+
+    /** One epoch over {@code train}, holding out validation minibatches from each partition. */
+    public Model fit(JavaRDD<DataSet> train) {
+        return fit(train, null, 1);
+    }
+
+    /**
+     * Trains for {@code epochs} passes.
+     *
+     * @param train      minibatches
+     * @param validation validation minibatches (co-partitioned with the training data), or null to
+     *                   hold out 1 in {@code spark.metaadamw.validationHoldout} minibatches of each partition
+     * @return the trained network (the instance given to the constructor)
+     */
+    public Model fit(JavaRDD<DataSet> train, JavaRDD<DataSet> validation, int epochs) {
+        if (epochs < 1) {
+            throw new IllegalArgumentException("epochs must be >= 1 (got " + epochs + ")");
+        }
+        JavaRDD<DataSet> parted = blocks(train, workers);
+        JavaRDD<DataSet> valParted = validation == null ? null : blocks(validation, workers);
+        boolean holdOut = validation == null && coordinator.controller().usesValidation();
+        int h = holdOut ? cfg.validationHoldout() : 0;
+        Broadcast<JobSetup> setup = sc.broadcast(JobSetup.of(network, cfg, validation != null, h));
+        try {
+            long[] sizes = partitionSizes(parted);
+            int K = cfg.averagingFrequency();
+            long roundsPerEpoch = 0;
+            for (long n : sizes) {
+                long trainN = h > 0 ? n - n / h : n;
+                roundsPerEpoch = Math.max(roundsPerEpoch, (trainN + K - 1) / K);
+            }
+            if (roundsPerEpoch == 0) {
+                throw new IllegalArgumentException("the training RDD is empty");
+            }
+            long totalRounds = epochs * roundsPerEpoch;
+            for (int epoch = 0; epoch < epochs; epoch++) {
+                for (int r = 0; r < roundsPerEpoch; r++) {
+                    runRound(setup, parted, valParted, epoch, r, totalRounds);
+                }
+            }
+        } finally {
+            setup.destroy();
+            parted.unpersist(false);
+            if (valParted != null) {
+                valParted.unpersist(false);
+            }
+        }
+        return network;
+    }
+
+    private void runRound(Broadcast<JobSetup> setup, JavaRDD<DataSet> parted, JavaRDD<DataSet> valParted, int epoch,
+                          int roundInEpoch, long totalRounds) {
+        long t0 = System.nanoTime();
+        boolean validate = coordinator.wantsValidation();
+        double tFrac = Math.min(1.0, (double) coordinator.round() / Math.max(1, totalRounds));
+        INDArray theta = net.params();
+        Broadcast<RoundBroadcast> rb = sc.broadcast(new RoundBroadcast(theta.dup(), state.m().dup(), state.v().dup(),
+                state.step(), coordinator.modulation(), coordinator.round(), roundInEpoch,
+                validate ? validationCursor : -1, tFrac, coordinator.roundSeed()));
+        PartitionResult total;
+        try {
+            PartitionTrainer trainer = new PartitionTrainer(setup, rb);
+            JavaRDD<PartitionResult> results = valParted == null
+                    ? parted.mapPartitionsWithIndex((p, it) -> trainer.train(p, it, null), true)
+                    : parted.zipPartitions(valParted, (a, b) -> trainer.train(org.apache.spark.TaskContext.getPartitionId(), a, b));
+            total = results.treeAggregate(PartitionResult.EMPTY, PartitionResult::merge, PartitionResult::merge, 2);
+        } finally {
+            rb.destroy();
+        }
+        if (validate) {
+            validationCursor++;
+        }
+        if (total.workers() == 0) {
+            return;
+        }
+        double inv = 1.0 / total.workers();
+        AdamWState avgState = new AdamWState(total.m().muli(inv), total.v().muli(inv), total.step());
+        coordinator.finishRound(net.params(), state, total.params().muli(inv), avgState, total.stats(), total.finite(),
+                epoch, total.steps(), totalRounds, (System.nanoTime() - t0) / 1e9);
+        lastStatisticsBytes = total.statisticsBytes();
+        RoundRecord rec = coordinator.history().get(coordinator.history().size() - 1);
+        DriverMetrics.get().update(rec, coordinator.modulation(), lastStatisticsBytes, total.workers());
+        listener.accept(rec);
+    }
+
+    /** The RDD's elements in RDD order, as W contiguous blocks, cached. */
+    static JavaRDD<DataSet> blocks(JavaRDD<DataSet> rdd, int w) {
+        JavaPairRDD<Long, DataSet> indexed = rdd.zipWithIndex().mapToPair(t -> new Tuple2<>(t._2(), t._1()));
+        long n = rdd.count();
+        JavaRDD<DataSet> out = indexed.repartitionAndSortWithinPartitions(new BlockPartitioner(w, n)).values();
+        out.persist(StorageLevel.MEMORY_ONLY());
+        return out;
+    }
+
+    private static long[] partitionSizes(JavaRDD<DataSet> parted) {
+        List<Tuple2<Integer, Long>> counts = parted.mapPartitionsWithIndex((p, it) -> {
+            long c = 0;
+            while (it.hasNext()) {
+                it.next();
+                c++;
+            }
+            return java.util.Collections.singletonList(new Tuple2<>(p, c)).iterator();
+        }, true).collect();
+        long[] sizes = new long[counts.size()];
+        for (Tuple2<Integer, Long> t : counts) {
+            sizes[t._1()] = t._2();
+        }
+        return sizes;
+    }
+
+    public Model network() {
+        return network;
+    }
+
+    public ParamGroups groups() {
+        return groups;
+    }
+
+    public Modulation modulation() {
+        return coordinator.modulation();
+    }
+
+    public ModulationController controller() {
+        return coordinator.controller();
+    }
+
+    public AdamWState adamState() {
+        return state;
+    }
+
+    public List<RoundRecord> history() {
+        return coordinator.history();
+    }
+
+    public int workers() {
+        return workers;
+    }
+
+    /** Bytes of statistics the last round's aggregation carried (all workers together). */
+    public long lastStatisticsBytes() {
+        return lastStatisticsBytes;
+    }
+}
