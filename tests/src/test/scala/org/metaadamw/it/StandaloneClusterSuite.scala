@@ -1,0 +1,134 @@
+package org.metaadamw.it
+
+import java.io.File
+import java.net.{HttpURLConnection, ServerSocket, URL}
+import java.nio.charset.StandardCharsets
+import java.nio.file.{Files, Path, Paths}
+import java.util.concurrent.TimeUnit
+
+import org.scalatest.BeforeAndAfterAll
+import org.scalatest.funsuite.AnyFunSuite
+
+import scala.collection.JavaConverters._
+
+/**
+ * The integration tier: a real standalone Spark cluster (one Master, two Workers, each its own
+ * JVM started from the Maven classpath on loopback), the packaged jars submitted through
+ * org.apache.spark.deploy.SparkSubmit, a real network trained to a loss threshold with the
+ * MetaAdamW SparkPlugin enabled, and the plugin's metrics read back from a CSV metrics sink.
+ * The suite starts and stops its cluster itself.
+ */
+class StandaloneClusterSuite extends AnyFunSuite with BeforeAndAfterAll {
+  private val classpath = System.getProperty("java.class.path")
+  private val opens = sys.props.getOrElse("metaadamw.javaOpens", "").split("\\s+").filter(_.nonEmpty).toSeq
+  private val workDir = Paths.get(sys.props.getOrElse("metaadamw.workDir", "target/cluster")).toAbsolutePath
+  private val sparkHome = workDir.resolve("spark-home")
+  private var processes = List.empty[Process]
+  private var masterUrl = ""
+  private var masterWebUi = 0
+
+  private def freePort(): Int = { val s = new ServerSocket(0); try s.getLocalPort finally s.close() }
+
+  private def javaBin: String = Paths.get(System.getProperty("java.home"), "bin", "java").toString
+
+  private def start(name: String, mainClass: String, args: Seq[String]): Process = {
+    val cmd = Seq(javaBin, "-Xmx1g") ++ opens ++ Seq("-cp", classpath, mainClass) ++ args
+    val pb = new ProcessBuilder(cmd.asJava)
+    pb.environment().put("SPARK_HOME", sparkHome.toString)
+    pb.environment().put("SPARK_SCALA_VERSION", "2.12")
+    pb.redirectErrorStream(true).redirectOutput(workDir.resolve(s"$name.log").toFile)
+    val p = pb.start()
+    processes = p :: processes
+    p
+  }
+
+  private def httpGet(url: String): Option[String] =
+    try {
+      val c = new URL(url).openConnection().asInstanceOf[HttpURLConnection]
+      c.setConnectTimeout(1000); c.setReadTimeout(2000)
+      Some(new String(c.getInputStream.readAllBytes(), StandardCharsets.UTF_8))
+    } catch { case _: Exception => None }
+
+  /** Waits, bounded, for a condition; fails with the message and the cluster logs otherwise. */
+  private def await(what: String, seconds: Int)(cond: => Boolean): Unit = {
+    val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds)
+    while (!cond) {
+      if (System.nanoTime() > deadline) fail(s"timed out after ${seconds}s waiting for $what; logs in $workDir")
+      processes.foreach(p => if (!p.isAlive) fail(s"a cluster process exited (${p.exitValue()}) while waiting for $what; logs in $workDir"))
+      Thread.sleep(250)
+    }
+  }
+
+  override def beforeAll(): Unit = {
+    Files.createDirectories(sparkHome.resolve("jars"))
+    val port = freePort(); masterWebUi = freePort()
+    masterUrl = s"spark://127.0.0.1:$port"
+    start("master", "org.apache.spark.deploy.master.Master",
+      Seq("--host", "127.0.0.1", "--port", port.toString, "--webui-port", masterWebUi.toString))
+    await("the master's web UI", 90)(httpGet(s"http://127.0.0.1:$masterWebUi/json").isDefined)
+    for (i <- 1 to 2)
+      start(s"worker-$i", "org.apache.spark.deploy.worker.Worker",
+        Seq("--host", "127.0.0.1", "--cores", "1", "--memory", "2g", "--webui-port", freePort().toString,
+          "--work-dir", workDir.resolve(s"work-$i").toString, masterUrl))
+    await("two alive workers", 120)(httpGet(s"http://127.0.0.1:$masterWebUi/json").exists { json =>
+      "\"state\"\\s*:\\s*\"ALIVE\"".r.findAllIn(json).length >= 2
+    })
+  }
+
+  override def afterAll(): Unit = {
+    processes.foreach(_.destroy())
+    processes.foreach(p => if (!p.waitFor(20, TimeUnit.SECONDS)) p.destroyForcibly())
+  }
+
+  test("a job submitted through SparkSubmit trains to the loss threshold with the plugin and reports its metrics") {
+    val metricsDir = workDir.resolve("metrics")
+    Files.createDirectories(metricsDir)
+    val examplesJar = sys.props("metaadamw.examplesJar")
+    val pluginJar = sys.props("metaadamw.pluginJar")
+    assert(new File(examplesJar).isFile && new File(pluginJar).isFile, s"packaged jars missing: $examplesJar, $pluginJar")
+    val executorOpts = (opens ++ Seq("-Dorg.bytedeco.javacpp.maxbytes=1G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=2G")).mkString(" ")
+    val sink = "spark.metrics.conf.*.sink.csv"
+    val submit = start("submit", "org.apache.spark.deploy.SparkSubmit", Seq(
+      "--master", masterUrl, "--deploy-mode", "client",
+      "--class", "org.metaadamw.examples.ClusterSmokeJob",
+      "--jars", pluginJar,
+      "--conf", "spark.plugins=org.metaadamw.spark.MetaAdamWPlugin",
+      "--conf", "spark.metaadamw.numWorkers=2",
+      "--conf", "spark.metaadamw.averagingFrequency=5",
+      "--conf", "spark.metaadamw.metrics.maxGroups=8",
+      "--conf", "spark.executor.memory=1g",
+      "--conf", "spark.executor.cores=1",
+      "--conf", "spark.cores.max=2",
+      "--conf", s"spark.executor.extraClassPath=$classpath",
+      "--conf", s"spark.executor.extraJavaOptions=$executorOpts",
+      "--conf", "spark.executorEnv.SPARK_SCALA_VERSION=2.12",
+      "--conf", "spark.driver.host=127.0.0.1",
+      "--conf", "spark.ui.enabled=false",
+      "--conf", s"$sink.class=org.apache.spark.metrics.sink.CsvSink",
+      "--conf", s"$sink.period=1",
+      "--conf", s"$sink.unit=seconds",
+      "--conf", s"$sink.directory=$metricsDir",
+      examplesJar, "--train", "3000", "--epochs", "3", "--maxLoss", "0.8"))
+    assert(submit.waitFor(600, TimeUnit.SECONDS), s"the submission did not finish in 10 minutes; logs in $workDir")
+    val log = new String(Files.readAllBytes(workDir.resolve("submit.log")), StandardCharsets.UTF_8)
+    assert(submit.exitValue() == 0, s"spark-submit exited with ${submit.exitValue()}:\n${log.takeRight(4000)}")
+    val result = "METAADAMW_RESULT loss=([0-9.]+) accuracy=([0-9.]+) rounds=(\\d+) workers=(\\d+)".r.findFirstMatchIn(log)
+      .getOrElse(fail(s"no result line in the job output:\n${log.takeRight(4000)}"))
+    val loss = result.group(1).toDouble
+    info(s"cluster run: test loss $loss, accuracy ${result.group(2)}, ${result.group(3)} rounds on ${result.group(4)} workers")
+    assert(loss < 0.8)
+    assert(result.group(4).toInt == 2)
+
+    val files = Files.list(metricsDir).iterator().asScala.toList.map(_.getFileName.toString)
+    def metric(suffix: String): Option[Path] = files.find(_.endsWith(suffix)).map(metricsDir.resolve)
+    val alpha = metric("plugin.org.metaadamw.spark.MetaAdamWPlugin.alpha.0.csv")
+      .getOrElse(fail(s"no alpha.0 metric among ${files.mkString(", ")}"))
+    val lastAlpha = Files.readAllLines(alpha).asScala.last.split(",")(1).trim.toDouble
+    assert(lastAlpha > 0.5 && lastAlpha < 1.5, s"alpha.0 = $lastAlpha")
+    for (name <- Seq("meta.lossDecrease", "huw.weight.alignment", "round.seconds", "statistics.bytes"))
+      assert(metric(s"MetaAdamWPlugin.$name.csv").isDefined, s"$name missing among ${files.mkString(", ")}")
+    // executor JVMs report the per-round worker time under their executor ids
+    assert(files.exists(f => f.contains("MetaAdamWPlugin.worker.roundMicros") && !f.contains(".driver.")),
+      s"no executor worker.roundMicros among ${files.mkString(", ")}")
+  }
+}
