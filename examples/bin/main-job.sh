@@ -8,4 +8,5 @@ examples/data/fetch-data.sh fashion-mnist >/dev/null
 cpfile=$(mktemp); trap "rm -f $cpfile" EXIT
 mvn -q -B -pl examples dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cpfile" >/dev/null
 cp=$(cat "$cpfile")
-java -Xmx4g -cp "examples/target/classes:$cp" org.metaadamw.examples.MainJob "$@"
+opens=$(mvn -q -B -N help:evaluate -Dexpression=spark.java17.opens -DforceStdout | sed "s/\x1b\[[0-9;]*m//g")
+java -Xmx6g $opens -cp "examples/target/classes:$cp" org.metaadamw.examples.MainJob "$@"

@@ -1,5 +1,8 @@
 package org.metaadamw.examples;
 
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -8,7 +11,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.metaadamw.config.MetaAdamWConfig;
 import org.metaadamw.io.ImageData;
-import org.metaadamw.train.LocalMetaAdamWTrainer;
+import org.metaadamw.spark.SparkMetaAdamW;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
@@ -22,11 +25,13 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The main job: MetaAdamW against AdamW on Fashion-MNIST (real data from the Debian package),
- * same network, data, seeds and step budget; prints a result table and writes a JSON report.
+ * The main job: MetaAdamW against AdamW on Fashion-MNIST (real data from the Debian package) with the
+ * Spark trainer, same network, data, seeds, workers and step budget; prints a result table and
+ * writes a JSON report. Without {@code --master} (and outside spark-submit) it runs in local mode.
  *
- * <p>Options: {@code --train N} (examples, default 10000), {@code --test N} (default 2000),
- * {@code --epochs N} (default 3), {@code --report PATH} (default reports/main-job.json).
+ * <p>Options: {@code --master M} (default local[2]), {@code --workers N} (default 2), {@code --train N}
+ * (examples, default 10000), {@code --test N} (default 2000), {@code --epochs N} (default 3),
+ * {@code --report PATH} (default reports/main-job.json).
  */
 public final class MainJob {
     private MainJob() {
@@ -38,7 +43,7 @@ public final class MainJob {
     public static void main(String[] args) throws Exception {
         Map<String, String> opt = Args.parse(args);
         if (opt.containsKey("help")) {
-            System.out.println("usage: MainJob [--train N] [--test N] [--epochs N] [--report PATH]");
+            System.out.println("usage: MainJob [--master M] [--workers N] [--train N] [--test N] [--epochs N] [--report PATH]");
             return;
         }
         int nTrain = Integer.parseInt(opt.getOrDefault("train", "10000"));
@@ -49,9 +54,21 @@ public final class MainJob {
         DataSet test = ImageData.fashionMnist(false, nTest, true);
         System.out.printf(Locale.ROOT, "Fashion-MNIST: %d training / %d test images, MLP 784-128-10, %d epochs, batch 64%n",
                 nTrain, nTest, epochs);
+        int workers = Integer.parseInt(opt.getOrDefault("workers", "2"));
+        SparkConf conf = new SparkConf().setAppName("metaadamw-main-job");
+        if (opt.containsKey("master") || !conf.contains("spark.master")) {
+            conf.setMaster(opt.getOrDefault("master", "local[2]"));
+        }
+        if (!conf.contains("spark.ui.enabled")) {
+            conf.set("spark.ui.enabled", "false");
+        }
         List<Result> results = new ArrayList<>();
-        for (String controller : new String[]{"adamw", "metaadamw"}) {
-            results.add(run(controller, train, test, epochs));
+        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+            System.out.printf(Locale.ROOT, "Spark master %s, %d workers%n", sc.master(), workers);
+            JavaRDD<DataSet> rdd = sc.parallelize(train.batchBy(64), workers).cache();
+            for (String controller : new String[]{"adamw", "metaadamw"}) {
+                results.add(run(sc, rdd, workers, controller, test, epochs));
+            }
         }
         System.out.println();
         System.out.printf(Locale.ROOT, "| %-10s | %-9s | %-8s | %-6s | %-9s |%n", "optimizer", "test loss", "accuracy", "epochs", "wall (s)");
@@ -77,7 +94,7 @@ public final class MainJob {
         System.out.println("report written to " + report.toAbsolutePath());
     }
 
-    static Result run(String controller, DataSet train, DataSet test, int epochs) {
+    static Result run(JavaSparkContext sc, JavaRDD<DataSet> train, int workers, String controller, DataSet test, int epochs) {
         var conf = new NeuralNetConfiguration.Builder().seed(123).weightInit(WeightInit.XAVIER).list()
                 .layer(new DenseLayer.Builder().nIn(784).nOut(128).activation(Activation.RELU).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(128).nOut(10)
@@ -86,16 +103,17 @@ public final class MainJob {
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         MetaAdamWConfig cfg = MetaAdamWConfig.builder().controller(controller).learningRate(1e-3).weightDecay(1e-2)
-                .averagingFrequency(5).build();
-        LocalMetaAdamWTrainer trainer = new LocalMetaAdamWTrainer(net, cfg);
+                .averagingFrequency(5).numWorkers(workers).build();
+        SparkMetaAdamW trainer = new SparkMetaAdamW(sc, net, cfg);
         long t0 = System.nanoTime();
         for (int e = 0; e < epochs; e++) {
-            trainer.fit(new ListDataSetIterator<>(train.batchBy(64), 1), new ListDataSetIterator<>(test.batchBy(256), 1), 1);
+            trainer.fit(train, null, 1);
             double elapsed = (System.nanoTime() - t0) / 1e9;
             System.out.printf(Locale.ROOT, "  %-9s epoch %d/%d  test loss %.4f  elapsed %5.1fs  ETA %5.1fs%n", controller, e + 1,
                     epochs, net.score(test), elapsed, elapsed / (e + 1) * (epochs - e - 1));
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        trainer.releaseData();
         var eval = net.evaluate(new ListDataSetIterator<>(test.batchBy(500), 1));
         return new Result(controller, net.score(test), eval.accuracy(), epochs, seconds, trainer.modulation().toString());
     }
