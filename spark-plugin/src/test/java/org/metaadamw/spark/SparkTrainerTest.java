@@ -69,6 +69,27 @@ class SparkTrainerTest {
     }
 
     @Test
+    void computationGraphsTrainOnSparkAsInOneJvm() {
+        MetaAdamWConfig cfg = META.toBuilder().numWorkers(1).build();
+        List<DataSet> data = TestNets.toDouble(TestNets.irisBatches(10, 6));
+        INDArray[] r = SparkTestSupport.withSpark("local[2]", Map.of(), sc -> {
+            var g = TestNets.graph(8, DataType.DOUBLE, 1e-2, 0);
+            new SparkMetaAdamW(sc, g, cfg).fit(sc.parallelize(data, 2), null, 2);
+            var g2 = TestNets.graph(8, DataType.DOUBLE, 1e-2, 0);
+            DataSet iris = TestNets.toDouble(List.of(TestNets.iris())).get(0);
+            double before = g2.score(iris);
+            new SparkMetaAdamW(sc, g2, META).fit(sc.parallelize(data, 2), null, 3);
+            double after = g2.score(iris);
+            assertTrue(after < 0.8 * before, "graph loss " + before + " -> " + after);
+            return new INDArray[]{g.params().dup()};
+        });
+        var local = TestNets.graph(8, DataType.DOUBLE, 1e-2, 0);
+        new LocalMetaAdamWTrainer(local, cfg).fit(new ListDataSetIterator<>(data, 1), null, 2);
+        double diff = r[0].sub(local.params()).amaxNumber().doubleValue();
+        assertTrue(diff <= 1e-5, "ComputationGraph, 1 partition vs single JVM: max |Δθ| = " + diff);
+    }
+
+    @Test
     void aTaskFailingOnItsFirstAttemptChangesNothing() {
         INDArray clean = sparkRun("local[2,4]", META, 2, null);
         System.setProperty(PartitionTrainer.FAIL_FIRST_ATTEMPT, "2:1");
