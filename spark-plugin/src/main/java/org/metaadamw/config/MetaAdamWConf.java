@@ -78,8 +78,10 @@ public final class MetaAdamWConf {
             "K: local AdamW steps per worker between parameter averagings (one round).");
     public static final ConfigEntry<Long> SEED = longConf("seed", 12345L, "Seed of the attention module's initialisation and of round seeds.");
     public static final ConfigEntry<String> CONTROLLER = choice("controller", "metaadamw",
-            "Driver controller: metaadamw (learned multipliers) or adamw (constant 1: the meta-off switch).",
-            "metaadamw", "adamw");
+            "Driver controller: metaadamw (learned multipliers), adamw (constant 1: the meta-off switch) or random (an ablation: multipliers drawn once, uniformly in their ranges, from the seed, then frozen).",
+            "metaadamw", "adamw", "random");
+    public static final ConfigEntry<String> META_TERMS = terms("meta.terms", "alignment,lossDecrease,gap",
+            "Meta-loss terms the attention module is trained on (an ablation switch); comma-separated subset of alignment, lossDecrease, gap.");
     public static final ConfigEntry<Integer> MAX_NON_FINITE_ROUNDS = positiveInt("maxNonFiniteRounds", 3,
             "Consecutive rounds whose result holds NaN/Inf (rolled back, neutral multipliers) before training stops with an error.");
 
@@ -189,6 +191,13 @@ public final class MetaAdamWConf {
         Set<String> allowed = Set.of(values);
         return register(new ConfigEntry<>(PREFIX + name, "string", def, doc, "one of " + String.join(", ", values),
                 allowed::contains, s -> s.toLowerCase(Locale.ROOT), s -> s));
+    }
+
+    private static ConfigEntry<String> terms(String name, String def, String doc) {
+        Set<String> known = Set.of("alignment", "lossDecrease", "gap");
+        return register(new ConfigEntry<>(PREFIX + name, "string", def, doc, "a non-empty comma-separated subset of alignment, lossDecrease, gap",
+                v -> !v.isBlank() && Arrays.stream(v.split(",")).map(String::trim).allMatch(known::contains),
+                s -> s, s -> s));
     }
 
     private static ConfigEntry<double[]> priorities(String name, double[] def, String doc) {

@@ -109,6 +109,12 @@ public final class MetaAdamWConfig implements Serializable {
     public int maxNonFiniteRounds() { return get(MetaAdamWConf.MAX_NON_FINITE_ROUNDS); }
     public int validationHoldout() { return get(MetaAdamWConf.VALIDATION_HOLDOUT); }
     public int numWorkers() { return get(MetaAdamWConf.NUM_WORKERS); }
+
+    /** Which meta-loss terms train the module, in the order alignment, loss decrease, gap. */
+    public boolean[] metaTerms() {
+        var set = java.util.Arrays.stream(get(MetaAdamWConf.META_TERMS).split(",")).map(String::trim).toList();
+        return new boolean[]{set.contains("alignment"), set.contains("lossDecrease"), set.contains("gap")};
+    }
     public int metricsMaxGroups() { return get(MetaAdamWConf.METRICS_MAX_GROUPS); }
 
     /** The attention module's shape for {@code inputFeatures} features and {@code groups} groups. */
@@ -182,6 +188,7 @@ public final class MetaAdamWConfig implements Serializable {
         public Builder controller(String v) { return setString(MetaAdamWConf.CONTROLLER.key(), v); }
         public Builder maxNonFiniteRounds(int v) { return set(MetaAdamWConf.MAX_NON_FINITE_ROUNDS, v); }
         public Builder numWorkers(int v) { return set(MetaAdamWConf.NUM_WORKERS, v); }
+        public Builder metaTerms(String v) { return setString(MetaAdamWConf.META_TERMS.key(), v); }
         public Builder validationHoldout(int v) { return set(MetaAdamWConf.VALIDATION_HOLDOUT, v); }
 
         public MetaAdamWConfig build() {

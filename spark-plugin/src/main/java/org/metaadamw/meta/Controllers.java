@@ -11,7 +11,8 @@ public final class Controllers {
         return switch (cfg.controller()) {
             case "adamw" -> new AdamWController();
             case "metaadamw" -> new MetaAdamWController(cfg);
-            default -> throw new IllegalArgumentException("spark.metaadamw.controller must be one of metaadamw, adamw (got '"
+            case "random" -> new FrozenRandomController(cfg);
+            default -> throw new IllegalArgumentException("spark.metaadamw.controller must be one of metaadamw, adamw, random (got '"
                     + cfg.controller() + "')");
         };
     }

@@ -132,6 +132,10 @@ public final class MetaAdamWController implements ModulationController {
         }
         MetaObjective.Terms terms = MetaObjective.evaluate(s, a0, b0, a0, b0, l1, l2, exclude);
         double[] w = huw.weights();
+        boolean[] use = config.metaTerms();
+        for (int i = 0; i < w.length; i++) {
+            w[i] = use[i] ? w[i] : 0.0;
+        }
         double[] dMod = new double[G * ModuleShape.OUTPUTS];
         for (int i = 0; i < MetaObjective.TERMS; i++) {
             double[] gi = terms.grads()[i];

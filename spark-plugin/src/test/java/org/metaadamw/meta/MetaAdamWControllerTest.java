@@ -140,4 +140,36 @@ class MetaAdamWControllerTest {
         var e = assertThrows(java.io.IOException.class, () -> MetaState.load(file));
         assertTrue(e.getMessage().contains("format version 99"), e.getMessage());
     }
+
+    @Test
+    void lossDecreaseOnlyAblationUsesOnlyThatTermsGradient() {
+        ParamGroups groups = groups();
+        MetaAdamWController c = new MetaAdamWController(MetaAdamWConfig.builder().metaTerms("lossDecrease").build());
+        c.initial(groups);
+        c.next(summary(groups.count(), 9, 1, true), 0, 10);
+        RoundSummary s = summary(groups.count(), 9, 2, true);
+        double wLoss = c.huw().weights()[MetaObjective.LOSS_DECREASE];
+        c.next(s, 1, 10);
+        for (int g = 0; g < groups.count(); g++) {
+            // the modulation used in round 1 was neutral (zero head), so α⁰ = 1
+            assertEquals(wLoss * s.signals()[g][RoundStatistics.Signal.GV1_DELTA], c.metrics().get("metaGrad.alpha." + g), 1e-12);
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> MetaAdamWConfig.builder().metaTerms("loss"));
+        assertTrue(e.getMessage().contains("spark.metaadamw.meta.terms"), e.getMessage());
+    }
+
+    @Test
+    void frozenRandomMultipliersStayInRangeAndNeverChange() {
+        ParamGroups groups = groups();
+        ModulationController c = Controllers.create(MetaAdamWConfig.builder().controller("random").alphaRange(0.8).build());
+        Modulation first = c.initial(groups);
+        boolean differs = false;
+        for (int g = 0; g < groups.count(); g++) {
+            assertTrue(first.alpha(g) >= 0.6 && first.alpha(g) <= 1.4, first.toString());
+            differs |= first.alpha(g) != 1.0;
+        }
+        assertTrue(differs);
+        assertEquals(first, c.next(summary(groups.count(), 9, 5, true), 3, 10));
+        assertFalse(c.usesValidation());
+    }
 }
