@@ -1,0 +1,97 @@
+package org.metaadamw.examples.tasks;
+
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.metaadamw.io.CifarBinary;
+import org.metaadamw.io.ImageData;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Image classification (the paper's CIFAR-10 stand-in): Fashion-MNIST (Debian dataset-fashion-mnist),
+ * 12,000 training images of which 2,000 are held out for validation, 2,000 test images; or CIFAR-10
+ * binary batches ({@code --cifar DIR} with data_batch_1.bin and test_batch.bin). Metric: test
+ * accuracy. Model: conv 5×5×8, max-pool, conv 3×3×16, max-pool, dense 64, softmax.
+ */
+public final class ImageTask implements Task {
+    private final Path cifar;
+    private int channels = 1, size = 28;
+
+    public ImageTask() {
+        this(null);
+    }
+
+    public ImageTask(Path cifar) {
+        this.cifar = cifar;
+    }
+
+    @Override
+    public String name() {
+        return "image";
+    }
+
+    @Override
+    public String metric() {
+        return "accuracy";
+    }
+
+    @Override
+    public boolean higherIsBetter() {
+        return true;
+    }
+
+    @Override
+    public Data load(boolean quick, long seed) throws IOException {
+        int nTrain = quick ? 1200 : 12000, nTest = quick ? 500 : 2000;
+        DataSet train, test;
+        String source;
+        if (cifar != null) {
+            train = CifarBinary.read(cifar.resolve("data_batch_1.bin"), nTrain);
+            test = CifarBinary.read(cifar.resolve("test_batch.bin"), nTest);
+            channels = 3;
+            size = 32;
+            source = "CIFAR-10 binary in " + cifar;
+        } else {
+            train = ImageData.fashionMnist(true, nTrain, false);
+            test = ImageData.fashionMnist(false, nTest, false);
+            source = "Fashion-MNIST (Debian dataset-fashion-mnist)";
+        }
+        int nValid = train.numExamples() / 6;
+        var split = train.splitTestAndTrain(train.numExamples() - nValid);
+        return new Data(Batches.of(split.getTrain(), 32), Batches.of(split.getTest(), 250), Batches.of(test, 250),
+                String.format("%s: %d/%d/%d images", source, split.getTrain().numExamples(), nValid, test.numExamples()),
+                new int[]{channels, size});
+    }
+
+    @Override
+    public Model model(Data data, long seed) {
+        var conf = new NeuralNetConfiguration.Builder().seed(seed).weightInit(WeightInit.XAVIER).list()
+                .layer(new ConvolutionLayer.Builder(5, 5).nOut(8).activation(Activation.RELU).build())
+                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
+                .layer(new ConvolutionLayer.Builder(3, 3).nOut(16).activation(Activation.RELU).build())
+                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
+                .layer(new DenseLayer.Builder().nOut(64).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(data.info()[1], data.info()[1], data.info()[0])).build();
+        MultiLayerNetwork n = new MultiLayerNetwork(conf);
+        n.init();
+        return n;
+    }
+
+    @Override
+    public double evaluate(Model model, List<DataSet> batches) {
+        return Metrics.accuracy(model, batches);
+    }
+}

