@@ -34,7 +34,7 @@ public final class TaskJob {
               --epochs N        epoch budget (default 6)
               --patience N      early stopping patience in epochs (default 2; 0 = none)
               --seed N          seed (default 0)
-              --quick           small subsets
+              --quick           small subsets (default: the whole data sets)
               --conf KEY=VALUE  any spark.metaadamw.* setting (repeatable as --conf1, --conf2, ...)
             data (optional, to use your own copies of the standard sets):
               forecasting:      uses the fetched weather data
@@ -82,7 +82,7 @@ public final class TaskJob {
         }
         conf.setIfMissing("spark.ui.enabled", "false");
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
-            Task.Data data = task.load(quick, seed);
+            Task.Data data = task.load(quick ? Task.Scale.QUICK : Task.Scale.FULL, seed);
             System.out.println(task.name() + ": " + data.description());
             var rdds = TaskRunner.Rdds.of(sc, data, workers);
             var spec = new TaskRunner.Spec(cfg.controller(), cfg, seed, Integer.parseInt(opt.getOrDefault("epochs", quick ? "2" : "6")),

@@ -42,7 +42,7 @@ public final class ForecastingTask implements Task {
     }
 
     @Override
-    public Data load(boolean quick, long seed) throws IOException {
+    public Data load(Scale scale, long seed) throws IOException {
         var s = TimeSeriesCsv.read(DataPaths.dataset("weather").resolve("weather.csv"), "date",
                 List.of("precipitation", "temp_max", "temp_min", "wind"), "location");
         double[][] v = s.values();
@@ -66,7 +66,7 @@ public final class ForecastingTask implements Task {
             }
         }
         DataSet train = windows(z, WINDOW, trainEnd), valid = windows(z, trainEnd, validEnd), test = windows(z, validEnd, T);
-        if (quick) {
+        if (scale == Scale.QUICK) {
             train = (DataSet) train.getRange(train.numExamples() - 300, train.numExamples());
         }
         return new Data(Batches.of(train, 32), Batches.of(valid, 64), Batches.of(test, 64),

@@ -21,7 +21,8 @@ import java.util.List;
 
 /**
  * Image classification (the paper's CIFAR-10 stand-in): Fashion-MNIST (Debian dataset-fashion-mnist),
- * 12,000 training images of which 2,000 are held out for validation, 2,000 test images; or CIFAR-10
+ * the training images of which one sixth is held out for validation, and the test images (6,000 and
+ * 2,000 at the benchmark scale); or CIFAR-10
  * binary batches ({@code --cifar DIR} with data_batch_1.bin and test_batch.bin). Metric: test
  * accuracy. Model: conv 5×5×8, max-pool, conv 3×3×16, max-pool, dense 64, softmax.
  */
@@ -53,8 +54,8 @@ public final class ImageTask implements Task {
     }
 
     @Override
-    public Data load(boolean quick, long seed) throws IOException {
-        int nTrain = quick ? 1200 : 12000, nTest = quick ? 500 : 2000;
+    public Data load(Scale scale, long seed) throws IOException {
+        int nTrain = scale == Scale.QUICK ? 1200 : scale == Scale.BENCHMARK ? 6000 : 60000, nTest = scale == Scale.QUICK ? 500 : scale == Scale.BENCHMARK ? 2000 : 10000;
         DataSet train, test;
         String source;
         if (cifar != null) {

