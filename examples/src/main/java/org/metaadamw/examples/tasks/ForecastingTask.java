@@ -23,22 +23,11 @@ import java.util.List;
  * Chronological split 70/10/20; series standardised with training statistics; metric: test MSE in
  * standardised units. Model: LSTM(32) over the window, last step, linear output.
  */
-public final class ForecastingTask implements Task {
+public final class ForecastingTask extends AbstractTask {
     static final int WINDOW = 14;
 
-    @Override
-    public String name() {
-        return "forecasting";
-    }
-
-    @Override
-    public String metric() {
-        return "MSE";
-    }
-
-    @Override
-    public boolean higherIsBetter() {
-        return false;
+    public ForecastingTask() {
+        super("forecasting", "MSE", false);
     }
 
     @Override

@@ -26,7 +26,7 @@ import java.util.List;
  * binary batches ({@code --cifar DIR} with data_batch_1.bin and test_batch.bin). Metric: test
  * accuracy. Model: conv 5×5×8, max-pool, conv 3×3×16, max-pool, dense 64, softmax.
  */
-public final class ImageTask implements Task {
+public final class ImageTask extends AbstractTask {
     private final Path cifar;
     private int channels = 1, size = 28;
 
@@ -35,22 +35,8 @@ public final class ImageTask implements Task {
     }
 
     public ImageTask(Path cifar) {
+        super("image", "accuracy", true);
         this.cifar = cifar;
-    }
-
-    @Override
-    public String name() {
-        return "image";
-    }
-
-    @Override
-    public String metric() {
-        return "accuracy";
-    }
-
-    @Override
-    public boolean higherIsBetter() {
-        return true;
     }
 
     @Override

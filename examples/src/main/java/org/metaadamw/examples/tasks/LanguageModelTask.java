@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  * frequent words of the training split plus {@code <unk>}; sequences of 24 tokens. Metric: test
  * perplexity. Model: embedding 64, LSTM 96, softmax over the vocabulary.
  */
-public final class LanguageModelTask implements Task {
+public final class LanguageModelTask extends AbstractTask {
     static final int SEQ = 24;
     private final Path corpus;
 
@@ -39,22 +39,8 @@ public final class LanguageModelTask implements Task {
     }
 
     public LanguageModelTask(Path corpus) {
+        super("language-model", "perplexity", false);
         this.corpus = corpus;
-    }
-
-    @Override
-    public String name() {
-        return "language-model";
-    }
-
-    @Override
-    public String metric() {
-        return "perplexity";
-    }
-
-    @Override
-    public boolean higherIsBetter() {
-        return false;
     }
 
     @Override

@@ -27,7 +27,7 @@ import java.util.Random;
  * ({@code --labelled F}). Shuffled split 70/15/15; bag-of-words over the 1,500 most frequent training
  * words. Metric: test accuracy. Model: dense 32 (ReLU), softmax.
  */
-public final class SentimentTask implements Task {
+public final class SentimentTask extends AbstractTask {
     private final Path labelled;
 
     public SentimentTask() {
@@ -35,22 +35,8 @@ public final class SentimentTask implements Task {
     }
 
     public SentimentTask(Path labelled) {
+        super("sentiment", "accuracy", true);
         this.labelled = labelled;
-    }
-
-    @Override
-    public String name() {
-        return "sentiment";
-    }
-
-    @Override
-    public String metric() {
-        return "accuracy";
-    }
-
-    @Override
-    public boolean higherIsBetter() {
-        return true;
     }
 
     @Override

@@ -37,7 +37,7 @@ import java.util.Random;
  * repeated over time; decoder: embedding 64 merged with the encoding, LSTM 96, softmax. Metric:
  * test perplexity over the target tokens (label mask excludes padding).
  */
-public final class TranslationTask implements Task {
+public final class TranslationTask extends AbstractTask {
     static final int MAX = 10, T = MAX + 1;
     private final Path src, tgt;
 
@@ -46,23 +46,9 @@ public final class TranslationTask implements Task {
     }
 
     public TranslationTask(Path src, Path tgt) {
+        super("translation", "perplexity", false);
         this.src = src;
         this.tgt = tgt;
-    }
-
-    @Override
-    public String name() {
-        return "translation";
-    }
-
-    @Override
-    public String metric() {
-        return "perplexity";
-    }
-
-    @Override
-    public boolean higherIsBetter() {
-        return false;
     }
 
     @Override
