@@ -58,7 +58,7 @@ public final class ForecastingTask extends AbstractTask {
         if (scale == Scale.QUICK) {
             train = (DataSet) train.getRange(train.numExamples() - 300, train.numExamples());
         }
-        return new Data(Batches.of(train, 32), Batches.of(valid, 64), Batches.of(test, 64),
+        return new Data(Batches.of(train, 32), Batches.of(valid, 32), Batches.of(test, 64),
                 String.format("weather (vega-datasets 3.2.1): %d days × %d series, windows %d/%d/%d", T, C,
                         train.numExamples(), valid.numExamples(), test.numExamples()), new int[]{C});
     }

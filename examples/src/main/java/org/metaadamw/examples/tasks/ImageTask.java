@@ -57,7 +57,7 @@ public final class ImageTask extends AbstractTask {
         }
         int nValid = train.numExamples() / 6;
         var split = train.splitTestAndTrain(train.numExamples() - nValid);
-        return new Data(Batches.of(split.getTrain(), 32), Batches.of(split.getTest(), 250), Batches.of(test, 250),
+        return new Data(Batches.of(split.getTrain(), 32), Batches.of(split.getTest(), 32), Batches.of(test, 250),
                 String.format("%s: %d/%d/%d images", source, split.getTrain().numExamples(), nValid, test.numExamples()),
                 new int[]{channels, size});
     }

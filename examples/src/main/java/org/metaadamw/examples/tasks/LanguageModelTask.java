@@ -71,7 +71,7 @@ public final class LanguageModelTask extends AbstractTask {
                     + recent.get(recent.size() - 1).getFileName();
         }
         var vocab = TextCorpus.Vocabulary.build(s.train(), scale == Scale.QUICK ? 500 : 2000);
-        return new Data(sequences(s.train(), vocab, 32), sequences(s.valid(), vocab, 64), sequences(s.test(), vocab, 64),
+        return new Data(sequences(s.train(), vocab, 32), sequences(s.valid(), vocab, 32), sequences(s.test(), vocab, 64),
                 String.format("%s; tokens %d/%d/%d, vocabulary %d", source, s.train().size(), s.valid().size(), s.test().size(),
                         vocab.size()), new int[]{vocab.size()});
     }

@@ -61,7 +61,7 @@ public final class SentimentTask extends AbstractTask {
             TextCorpus.tokenize(e.text(), words);
         }
         var vocab = TextCorpus.Vocabulary.build(words, scale == Scale.QUICK ? 500 : 1500);
-        return new Data(encode(all.subList(0, nTrain), vocab, classes, 32), encode(all.subList(nTrain, nTrain + nValid), vocab, classes, 128),
+        return new Data(encode(all.subList(0, nTrain), vocab, classes, 32), encode(all.subList(nTrain, nTrain + nValid), vocab, classes, 32),
                 encode(all.subList(nTrain + nValid, all.size()), vocab, classes, 128),
                 String.format("%s: %d/%d/%d sentences, %d classes, vocabulary %d",
                         labelled != null ? labelled.toString() : "UCI sentiment sentences (npm sentiment 5.0.2)", nTrain, nValid,

@@ -34,7 +34,9 @@ public interface Task {
 
     /**
      * @param train       training minibatches
-     * @param valid       validation minibatches (early stopping, and MetaAdamW's validation passes)
+     * @param valid       validation minibatches (early stopping, and MetaAdamW's validation passes, which cost
+     *                    two forward-backward passes of one of them per round: keep them the size of a
+     *                    training minibatch)
      * @param test        test minibatches
      * @param description one line: source, sizes
      * @param info        task-specific values the model needs (vocabulary sizes, ...)

@@ -80,7 +80,7 @@ public final class TranslationTask extends AbstractTask {
         var sv = TextCorpus.Vocabulary.build(srcTokens, vs);
         var tv = TextCorpus.Vocabulary.build(tgtTokens, vs);
         int[] info = {sv.size() + 1, tv.size() + 3};
-        return new Data(encode(kept.subList(0, nTrain), sv, tv, 32), encode(kept.subList(nTrain, nTrain + nValid), sv, tv, 64),
+        return new Data(encode(kept.subList(0, nTrain), sv, tv, 32), encode(kept.subList(nTrain, nTrain + nValid), sv, tv, 32),
                 encode(kept.subList(nTrain + nValid, kept.size()), sv, tv, 64),
                 String.format("%s: %d sentence pairs of <= %d tokens (%d/%d/%d), vocabularies %d/%d",
                         src != null ? src + " / " + tgt : "Ding de-en (Debian trans-de-en 1.9-6)", kept.size(), MAX, nTrain, nValid,
