@@ -66,6 +66,9 @@ public final class MainJob {
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             System.out.printf(Locale.ROOT, "Spark master %s, %d workers%n", sc.master(), workers);
             JavaRDD<DataSet> rdd = sc.parallelize(train.batchBy(64), workers).cache();
+            // one discarded epoch, so that neither measured run pays the JIT and native warm-up
+            System.out.println("warm-up epoch (not measured)");
+            run(sc, rdd, workers, "metaadamw", test, 1);
             for (String controller : new String[]{"adamw", "metaadamw"}) {
                 results.add(run(sc, rdd, workers, controller, test, epochs));
             }
