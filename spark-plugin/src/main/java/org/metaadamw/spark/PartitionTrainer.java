@@ -3,6 +3,7 @@ package org.metaadamw.spark;
 import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.metaadamw.grouping.ParamGroups;
+import org.metaadamw.train.Holdout;
 import org.metaadamw.train.NetModel;
 import org.metaadamw.train.RoundWorker;
 import org.metaadamw.train.WorkerResult;
@@ -66,12 +67,9 @@ final class PartitionTrainer implements Serializable {
             if (validationData != null) {
                 validationData.forEachRemaining(heldOut::add);
             }
-        } else if (job.validationHoldout() == 0) {
-            train = all;
         } else {
-            int h = job.validationHoldout();
             for (int i = 0; i < all.size(); i++) {
-                (i % h == h - 1 ? heldOut : train).add(all.get(i));
+                (Holdout.isHeldOut(i, job.validationHoldout()) ? heldOut : train).add(all.get(i));
             }
         }
         int K = job.averagingFrequency();

@@ -42,6 +42,7 @@ public final class LocalMetaAdamWTrainer {
     private final RoundCoordinator coordinator;
     private final AdamWState state;
     private Consumer<RoundRecord> listener = r -> { };
+    private long validationCursor;
 
     public LocalMetaAdamWTrainer(Model network, MetaAdamWConfig cfg) {
         this(network, cfg, Controllers.create(cfg));
@@ -95,55 +96,56 @@ public final class LocalMetaAdamWTrainer {
             throw new IllegalArgumentException("epochs must be >= 1 (got " + epochs + ")");
         }
         int K = cfg.averagingFrequency();
-        boolean holdOut = validation == null && coordinator.controller().usesValidation();
-        int holdout = cfg.validationHoldout();
+        int holdout = validation == null && coordinator.controller().usesValidation() ? cfg.validationHoldout() : 0;
+        // first pass: count the batches and collect every held-out batch, so that each meta round,
+        // the first and the last included, can use the whole held-out set (as a Spark partition does)
         long batchesPerEpoch = 0;
+        List<DataSet> heldOut = new ArrayList<>();
         train.reset();
         while (train.hasNext()) {
-            train.next();
-            batchesPerEpoch++;
+            DataSet b = train.next();
+            if (Holdout.isHeldOut(batchesPerEpoch++, holdout)) {
+                heldOut.add(b);
+            }
         }
         if (batchesPerEpoch == 0) {
             throw new IllegalArgumentException("the training iterator is empty");
         }
-        long trainingBatches = holdOut ? batchesPerEpoch - batchesPerEpoch / holdout : batchesPerEpoch;
-        long totalRounds = epochs * ((trainingBatches + K - 1) / K);
-        List<DataSet> heldOut = new ArrayList<>();
-        int valCursor = 0;
+        long totalRounds = epochs * ((batchesPerEpoch - heldOut.size() + K - 1) / K);
         for (int epoch = 0; epoch < epochs; epoch++) {
             train.reset();
             long index = 0;
             List<DataSet> round = new ArrayList<>(K);
             while (train.hasNext()) {
                 DataSet b = train.next();
-                if (holdOut && index++ % holdout == holdout - 1) {
-                    if (epoch == 0) {
-                        heldOut.add(b);
-                    }
+                if (Holdout.isHeldOut(index++, holdout)) {
                     continue;
                 }
                 round.add(b);
-                if (round.size() == K || !train.hasNext()) {
-                    DataSet val = null;
-                    if (coordinator.wantsValidation()) {
-                        if (validation != null) {
-                            if (!validation.hasNext()) {
-                                validation.reset();
-                            }
-                            val = validation.next();
-                        } else if (!heldOut.isEmpty()) {
-                            val = heldOut.get(valCursor++ % heldOut.size());
-                        }
-                    }
-                    runRound(round, val, epoch, totalRounds);
+                if (round.size() == K) {
+                    runRound(round, nextValidation(validation, heldOut), epoch, totalRounds);
                     round = new ArrayList<>(K);
                 }
             }
             if (!round.isEmpty()) {
-                runRound(round, null, epoch, totalRounds);
+                runRound(round, nextValidation(validation, heldOut), epoch, totalRounds);
             }
         }
         return history();
+    }
+
+    /** The validation minibatch of the next round, or null when the round makes no validation passes. */
+    private DataSet nextValidation(DataSetIterator validation, List<DataSet> heldOut) {
+        if (!coordinator.wantsValidation()) {
+            return null;
+        }
+        if (validation != null) {
+            if (!validation.hasNext()) {
+                validation.reset();
+            }
+            return validation.next();
+        }
+        return heldOut.isEmpty() ? null : heldOut.get((int) (validationCursor++ % heldOut.size()));
     }
 
     private void runRound(List<DataSet> batches, DataSet val, int epoch, long totalRounds) {

@@ -56,9 +56,11 @@ class SparkTrainerTest {
         assertTrue(h[0].stream().anyMatch(r -> Math.abs(r.alpha()[0] - 1) > 1e-4), "the controller must be learning");
     }
 
-    @Test
-    void onePartitionEqualsTheSingleJvmTrainer() {
-        MetaAdamWConfig cfg = META.toBuilder().numWorkers(1).build();
+    /** holdout 12 &gt; 2K: the only held-out batch comes after the first meta rounds (and a trailing round exists). */
+    @org.junit.jupiter.params.ParameterizedTest(name = "validationHoldout={0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {4, 12})
+    void onePartitionEqualsTheSingleJvmTrainer(int holdout) {
+        MetaAdamWConfig cfg = META.toBuilder().numWorkers(1).validationHoldout(holdout).build();
         INDArray spark = sparkRun("local[2]", cfg, 2, null);
         MultiLayerNetwork net = TestNets.mlp(9, DataType.DOUBLE, 1e-2, 0, false, false);
         List<DataSet> data = TestNets.toDouble(TestNets.irisBatches(10, 1));
