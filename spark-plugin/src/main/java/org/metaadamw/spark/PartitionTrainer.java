@@ -45,7 +45,7 @@ final class PartitionTrainer implements Serializable {
         this.round = round;
     }
 
-    private record Context(String jobId, RoundWorker worker, NetModel net) {
+    private record Context(String jobId, RoundWorker worker) {
     }
 
     /** Partition seed: the round seed for partition 0 (so one partition equals the single-JVM trainer). */
@@ -93,7 +93,7 @@ final class PartitionTrainer implements Serializable {
         if (c == null || !c.jobId().equals(job.id())) {
             NetModel net = new NetModel(job.newNetwork());
             ParamGroups groups = ParamGroups.of(net.network(), job.config().grouping());
-            c = new Context(job.id(), new RoundWorker(net, groups, job.config()), net);
+            c = new Context(job.id(), new RoundWorker(net, groups, job.config()));
             CONTEXT.set(c);
         }
         return c;

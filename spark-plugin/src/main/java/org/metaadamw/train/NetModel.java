@@ -73,9 +73,4 @@ public final class NetModel {
         cg.clearLayerMaskArrays();
         return s;
     }
-
-    /** Mean loss on a dataset in inference mode (no dropout). */
-    public double score(org.nd4j.linalg.dataset.DataSet ds) {
-        return mln != null ? mln.score(ds, false) : cg.score(ds, false);
-    }
 }
