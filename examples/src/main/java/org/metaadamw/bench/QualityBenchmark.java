@@ -33,12 +33,16 @@ import java.util.Map;
  *   <li>{@code adamw-grid}: AdamW with the best learning rate of {1e-3, 2e-3, 4e-3} (chosen on the
  *       validation metric with seed 0, then run with every seed);</li>
  *   <li>{@code metaadamw}: MetaAdamW with its defaults at the paper's base settings;</li>
- *   <li>{@code ablation-random}: frozen random multipliers in the same range;</li>
- *   <li>{@code ablation-loss-only}: MetaAdamW trained on the loss-decrease term alone.</li>
+ *   <li>{@code metaadamw-paper}: MetaAdamW with {@code preset=paper} (the paper's formulation);</li>
+ *   <li>{@code hypergradient}: per-group hypergradient descent on the learning rate;</li>
+ *   <li>{@code ablation-random}: frozen random multipliers in the paper's range;</li>
+ *   <li>{@code ablation-three-terms}: the default formulation trained on all three meta-loss terms.</li>
  * </ul>
  * Output: a Markdown table (mean ± std of the test metric, epochs and wall time to reach AdamW's best
  * validation value, seconds per epoch and overhead against adamw-paper), JSON with every run, and PNG
  * plots (validation curves; α and β per group over rounds).
+ *
+ * <p>{@code --sweep} runs the learning-rate sensitivity benchmark instead ({@link LrSweep}).
  *
  * <p>Options: {@code --tasks a,b} (all five), {@code --seeds N} (3), {@code --epochs N} (4),
  * {@code --patience N} (2), {@code --quick} (one seed, small subsets, 2 epochs, grid of one point),
@@ -54,6 +58,10 @@ public final class QualityBenchmark {
 
     public static void main(String[] argv) throws Exception {
         List<String> a = new ArrayList<>(Arrays.asList(argv));
+        if (a.remove("--sweep")) {
+            LrSweep.main(a.toArray(new String[0]));
+            return;
+        }
         boolean quick = a.remove("--quick");
         Map<String, String> opt = Args.parse(a.toArray(new String[0]));
         if (opt.containsKey("help")) {
@@ -124,8 +132,11 @@ public final class QualityBenchmark {
                 }
                 results.addAll(gridFinal);
                 results.addAll(runAll.apply("metaadamw", base.toBuilder().controller("metaadamw").build()));
+                results.addAll(runAll.apply("metaadamw-paper", base.toBuilder().controller("metaadamw").preset("paper").build()));
+                results.addAll(runAll.apply("hypergradient", base.toBuilder().controller("hypergradient").build()));
                 results.addAll(runAll.apply("ablation-random", base.toBuilder().controller("random").build()));
-                results.addAll(runAll.apply("ablation-loss-only", base.toBuilder().controller("metaadamw").metaTerms("lossDecrease").build()));
+                results.addAll(runAll.apply("ablation-three-terms", base.toBuilder().controller("metaadamw")
+                        .metaTerms("alignment,lossDecrease,gap").build()));
                 all.addAll(results);
                 plots(out, task, results);
                 rdds.train().unpersist();
@@ -142,11 +153,11 @@ public final class QualityBenchmark {
     }
 
     static TaskRunner.Result relabel(TaskRunner.Result r, String label) {
-        return new TaskRunner.Result(r.task(), label, r.seed(), r.learningRate(), r.metric(), r.validation(), r.trainLoss(),
-                r.epochSeconds(), r.bestEpoch(), r.test(), r.groups(), r.alphaPerRound(), r.betaPerRound(), r.finalModulation());
+        return r.relabel(label);
     }
 
-    static final List<String> ORDER = List.of("adamw-paper", "adamw-grid", "metaadamw", "ablation-random", "ablation-loss-only");
+    static final List<String> ORDER = List.of("adamw-paper", "adamw-grid", "metaadamw", "metaadamw-paper", "hypergradient",
+            "ablation-random", "ablation-three-terms");
 
     static void writeReports(Path out, List<TaskRunner.Result> all, Map<String, String> descriptions, boolean quick, int seeds,
                              int epochs, int patience, Task.Scale scale, double seconds) throws IOException {

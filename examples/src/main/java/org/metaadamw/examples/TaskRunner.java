@@ -33,12 +33,26 @@ public final class TaskRunner {
     public record Spec(String label, MetaAdamWConfig config, long seed, int epochs, int patience) {
     }
 
-    /** Everything a run produced. */
+    /**
+     * Everything a run produced.
+     *
+     * @param scalePerRound  the metaadamw controller's global log step scale ρ after each round (empty for others)
+     * @param dAlphaSums     per meta-loss term (alignment, loss decrease, gap) and group: the HUW-weighted
+     *                       contribution w_i·∂L_i/∂α_g summed over all meta-steps (all zero for other controllers)
+     * @param huwPerRound    HUW weights (alignment, loss decrease, gap) after each meta-step
+     */
     public record Result(String task, String label, long seed, double learningRate, String metric, List<Double> validation,
                          List<Double> trainLoss, List<Double> epochSeconds, int bestEpoch, double test, List<String> groups,
-                         List<double[]> alphaPerRound, List<double[]> betaPerRound, String finalModulation) {
+                         List<double[]> alphaPerRound, List<double[]> betaPerRound, String finalModulation,
+                         List<Double> scalePerRound, double[][] dAlphaSums, List<double[]> huwPerRound) {
         public double bestValidation() {
             return validation.get(bestEpoch);
+        }
+
+        /** The same run under another label. */
+        public Result relabel(String newLabel) {
+            return new Result(task, newLabel, seed, learningRate, metric, validation, trainLoss, epochSeconds, bestEpoch, test,
+                    groups, alphaPerRound, betaPerRound, finalModulation, scalePerRound, dAlphaSums, huwPerRound);
         }
     }
 
@@ -53,7 +67,12 @@ public final class TaskRunner {
         Model model = task.model(data, spec.seed());
         SparkMetaAdamW trainer = new SparkMetaAdamW(sc, model, spec.config().toBuilder().seed(spec.seed()).build());
         List<Double> val = new ArrayList<>(), loss = new ArrayList<>(), secs = new ArrayList<>();
-        List<double[]> alphas = new ArrayList<>(), betas = new ArrayList<>();
+        List<double[]> alphas = new ArrayList<>(), betas = new ArrayList<>(), huw = new ArrayList<>();
+        List<Double> scale = new ArrayList<>();
+        int G = trainer.groups().count();
+        double[][] dAlpha = new double[3][G];
+        String[] terms = org.metaadamw.meta.MetaAdamWController.TERM_NAMES;
+        double lastMetaSteps = 0;
         INDArray best = null;
         int bestEpoch = -1;
         long t0 = System.nanoTime();
@@ -67,6 +86,20 @@ public final class TaskRunner {
             for (RoundRecord r : trainer.history().subList(before, trainer.history().size())) {
                 alphas.add(r.alpha());
                 betas.add(r.beta());
+                var m = r.metrics();
+                if (m.containsKey("scale")) {
+                    scale.add(m.get("scale"));
+                }
+                double steps = m.getOrDefault("meta.steps", 0.0);
+                if (steps > lastMetaSteps) {   // a meta-step was taken in this round
+                    lastMetaSteps = steps;
+                    huw.add(new double[]{m.get("huw.weight.alignment"), m.get("huw.weight.lossDecrease"), m.get("huw.weight.gap")});
+                    for (int i = 0; i < 3; i++) {
+                        for (int g = 0; g < G; g++) {
+                            dAlpha[i][g] += m.getOrDefault("dAlpha." + terms[i] + "." + g, 0.0);
+                        }
+                    }
+                }
                 if (Double.isFinite(r.lossTrain())) {
                     l += r.lossTrain();
                     n++;
@@ -94,6 +127,6 @@ public final class TaskRunner {
         double test = task.evaluate(model, data.test());
         trainer.releaseData();
         return new Result(task.name(), spec.label(), spec.seed(), spec.config().learningRate(), task.metric(), val, loss, secs,
-                bestEpoch, test, trainer.groups().names(), alphas, betas, trainer.modulation().toString());
+                bestEpoch, test, trainer.groups().names(), alphas, betas, trainer.modulation().toString(), scale, dAlpha, huw);
     }
 }

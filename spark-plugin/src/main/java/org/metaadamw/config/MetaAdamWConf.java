@@ -3,7 +3,9 @@ package org.metaadamw.config;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -22,6 +24,13 @@ public final class MetaAdamWConf {
     private MetaAdamWConf() {
     }
 
+    // ---- preset (read first: it changes the defaults of other keys) ----
+    public static final ConfigEntry<String> PRESET = choice("preset", "default",
+            "default: the project's formulation (log-space multipliers with a learned global step scale, alignment towards orthogonal successive validation gradients; see docs/algorithm.md). "
+                    + "paper: the paper's formulation as one switch (sigmoid multipliers in (0.5, 1.5), the three terms with maximal alignment, basic features, a module of width d = F); "
+                    + "it changes only the defaults listed in the preset column, explicit settings still win.",
+            "default", "paper");
+
     // ---- update rule (section 1) ----
     public static final ConfigEntry<Double> LEARNING_RATE = positive("learningRate", 1e-3,
             "Base learning rate η of AdamW; each group's step is η·α_g.");
@@ -35,10 +44,18 @@ public final class MetaAdamWConf {
             "Apply weight decay to bias and normalization parameters too (PyTorch's AdamW default does; most recipes do not).");
 
     // ---- modulation (section 4) ----
+    public static final ConfigEntry<String> MULTIPLIERS = choice("multipliers", "log",
+            "How module outputs become multipliers. log: α_g = exp(ln(alphaMax)·tanh((ρ + a_g)/ln(alphaMax))) with ρ the learned global log step scale, "
+                    + "β_g likewise with betaMax and no global scale (zero outputs give exactly 1). sigmoid: the paper's α_g = 1 + r_α(σ(a_g) − ½).",
+            "log", "sigmoid");
+    public static final ConfigEntry<Double> ALPHA_MAX = greaterThan("alphaMax", 8.0, 1.0,
+            "log multipliers: α_g lies in (1/alphaMax, alphaMax).");
+    public static final ConfigEntry<Double> BETA_MAX = greaterThan("betaMax", 4.0, 1.0,
+            "log multipliers: β_g lies in (1/betaMax, betaMax).");
     public static final ConfigEntry<Double> ALPHA_RANGE = openRange("alphaRange", 1.0, 0.0, 2.0,
-            "r_α: α_g = 1 + r_α(σ(a_g) − ½) lies in (1 − r_α/2, 1 + r_α/2); 1 gives the paper's (0.5, 1.5).");
+            "sigmoid multipliers (and the random ablation): r_α, α_g = 1 + r_α(σ(a_g) − ½) lies in (1 − r_α/2, 1 + r_α/2); 1 gives the paper's (0.5, 1.5).");
     public static final ConfigEntry<Double> BETA_RANGE = openRange("betaRange", 1.0, 0.0, 2.0,
-            "r_β: β_g = 1 + r_β(σ(b_g) − ½); 1 gives the paper's (0.5, 1.5).");
+            "sigmoid multipliers (and the random ablation): r_β, β_g = 1 + r_β(σ(b_g) − ½); 1 gives the paper's (0.5, 1.5).");
 
     // ---- grouping and features (sections 2, 3) ----
     public static final ConfigEntry<String> GROUPING = choice("grouping", "fine",
@@ -52,7 +69,8 @@ public final class MetaAdamWConf {
             "normalized", "paper");
 
     // ---- attention module (section 4) ----
-    public static final ConfigEntry<Integer> MODULE_DIM = positiveInt("module.dim", 32, "Token width d of the attention module.");
+    public static final ConfigEntry<Integer> MODULE_DIM = intRange("module.dim", 32, 0, 4096,
+            "Token width d of the attention module; 0 = the number of features F (the paper's d = F).");
     public static final ConfigEntry<Integer> MODULE_LAYERS = positiveInt("module.layers", 2, "Encoder layers L.");
     public static final ConfigEntry<Integer> MODULE_HEADS = positiveInt("module.heads", 4, "Attention heads H (must divide module.dim).");
     public static final ConfigEntry<Integer> MODULE_FFN = positiveInt("module.ffn", 64, "Feed-forward width d_ff.");
@@ -70,6 +88,13 @@ public final class MetaAdamWConf {
     public static final ConfigEntry<String> HUW_MODE = choice("huw.mode", "abs",
             "abs: s_i's own gradient uses |L_i| (bounded below; equilibrium weight p_i/|L_i|); paper: the literal formula (with the clamp).",
             "abs", "paper");
+    public static final ConfigEntry<Double> META_SCALE_LEARNING_RATE = nonNegative("meta.scaleLearningRate", 0.05,
+            "Adam learning rate (per meta-step, in log space) of ρ, the global log step scale shared by all groups (log multipliers only; 0 = no global scale). "
+                    + "ρ follows the summed hypergradient of every group, so a base learning rate that is too small or too large is corrected within tens of rounds.");
+    public static final ConfigEntry<String> META_ALIGNMENT = choice("meta.alignment", "orthogonal",
+            "Gradient-alignment term. orthogonal: ½cos²(gv0, gv1) per group, zero when successive validation gradients are orthogonal (the classic step-size rule: "
+                    + "positive correlation = step too short, negative = too long). paper: λ1‖gv1‖² − λ2·cos(gv0, gv1), which is largest at a zero step.",
+            "orthogonal", "paper");
     public static final ConfigEntry<Integer> META_INTERVAL = positiveInt("meta.interval", 1,
             "Run the driver meta-step every this many rounds (validation passes are only made on those rounds).");
 
@@ -78,10 +103,15 @@ public final class MetaAdamWConf {
             "K: local AdamW steps per worker between parameter averagings (one round).");
     public static final ConfigEntry<Long> SEED = longConf("seed", 12345L, "Seed of the attention module's initialisation and of round seeds.");
     public static final ConfigEntry<String> CONTROLLER = choice("controller", "metaadamw",
-            "Driver controller: metaadamw (learned multipliers), adamw (constant 1: the meta-off switch) or random (an ablation: multipliers drawn once, uniformly in their ranges, from the seed, then frozen).",
-            "metaadamw", "adamw", "random");
-    public static final ConfigEntry<String> META_TERMS = terms("meta.terms", "alignment,lossDecrease,gap",
-            "Meta-loss terms the attention module is trained on (an ablation switch); comma-separated subset of alignment, lossDecrease, gap.");
+            "Driver controller: metaadamw (learned multipliers), adamw (constant 1: the meta-off switch), hypergradient (per-group multiplicative hypergradient descent, "
+                    + "Baydin et al. 2018, from the same validation signals) or random (an ablation: multipliers drawn once, uniformly in their ranges, from the seed, then frozen).",
+            "metaadamw", "adamw", "hypergradient", "random");
+    public static final ConfigEntry<Double> HYPERGRADIENT_RATE = positive("hypergradient.rate", 0.1,
+            "hypergradient controller: κ in ln α_g ← ln α_g − κ·cos(gv1_g, Δ_g) per meta-round (the normalized multiplicative rule), α_g clamped to [1/alphaMax, alphaMax].");
+    public static final ConfigEntry<String> META_TERMS = terms("meta.terms", "lossDecrease",
+            "Meta-loss terms the attention module and ρ are trained on; comma-separated subset of alignment, lossDecrease, gap, balanced by HUW when more than one. "
+                    + "The default is the loss-decrease hypergradient alone: measured on real tasks, the alignment and gap terms push α the same way whatever the base learning rate "
+                    + "(docs/results.md, diagnosis); the paper preset uses all three.");
     public static final ConfigEntry<Integer> MAX_NON_FINITE_ROUNDS = positiveInt("maxNonFiniteRounds", 3,
             "Consecutive rounds whose result holds NaN/Inf (rolled back, neutral multipliers) before training stops with an error.");
 
@@ -93,6 +123,42 @@ public final class MetaAdamWConf {
             "Data-parallel workers (partitions) of the Spark trainer; 0 = the SparkContext's default parallelism. Results depend on this number, not on the cores.");
     public static final ConfigEntry<Integer> METRICS_MAX_GROUPS = intRange("metrics.maxGroups", 64, 1, 4096,
             "Per-group α/β gauges registered by the SparkPlugin (groups beyond this number are not reported as gauges).");
+
+    /**
+     * The defaults {@code preset=paper} replaces (key → value). The paper's module has d = F; its
+     * per-task L/H/d_ff are not given in our sources, so L = 2, H = 2 and d_ff = 4d are used.
+     */
+    private static final Map<String, Object> PAPER_PRESET = paperPreset();
+
+    private static Map<String, Object> paperPreset() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put(MULTIPLIERS.key(), "sigmoid");
+        m.put(ALPHA_RANGE.key(), 1.0);
+        m.put(BETA_RANGE.key(), 1.0);
+        m.put(FEATURES.key(), "basic");
+        m.put(MODULE_DIM.key(), 0);
+        m.put(MODULE_LAYERS.key(), 2);
+        m.put(MODULE_HEADS.key(), 2);
+        m.put(MODULE_FFN.key(), 24);
+        m.put(META_SCALE_LEARNING_RATE.key(), 0.0);
+        m.put(META_ALIGNMENT.key(), "paper");
+        m.put(PRIORITIES.key(), new double[]{1, 1, 1});
+        m.put(META_TERMS.key(), "alignment,lossDecrease,gap");
+        for (String k : m.keySet()) {
+            entry(k); // every preset key is a registered key
+        }
+        return Collections.unmodifiableMap(m);
+    }
+
+    /** The default of {@code e} under {@code preset} (one of the values of {@link #PRESET}). */
+    @SuppressWarnings("unchecked")
+    static <T> T presetDefault(String preset, ConfigEntry<T> e) {
+        if (preset.equals("paper") && PAPER_PRESET.containsKey(e.key())) {
+            Object v = PAPER_PRESET.get(e.key());
+            return (T) (v instanceof double[] a ? a.clone() : v);
+        }
+        return e.defaultValue();
+    }
 
     /** All entries, in declaration order. */
     public static List<ConfigEntry<?>> entries() {
@@ -117,10 +183,11 @@ public final class MetaAdamWConf {
           .append("Regenerate with `mvn -q -pl spark-plugin compile exec:java -Dexec.mainClass=org.metaadamw.config.ConfigReference -Dexec.args=docs/configuration.md` from the repository root")
           .append(" (a test fails while this file is stale).\n\n")
           .append("Every key can be set as a Spark configuration (`--conf key=value`) or through `MetaAdamWConfig.builder()`.\n\n")
-          .append("| key | type | default | allowed | meaning |\n|---|---|---|---|---|\n");
+          .append("| key | type | default | preset=paper | allowed | meaning |\n|---|---|---|---|---|---|\n");
         for (ConfigEntry<?> e : ENTRIES) {
             sb.append("| `").append(e.key()).append("` | ").append(e.type()).append(" | `")
-              .append(printDefault(e)).append("` | ").append(e.allowed().replace("|", "\\|")).append(" | ")
+              .append(printDefault(e)).append("` | ").append(printPaper(e)).append(" | ")
+              .append(e.allowed().replace("|", "\\|")).append(" | ")
               .append(e.doc().replace("|", "\\|")).append(" |\n");
         }
         return sb.toString();
@@ -128,6 +195,10 @@ public final class MetaAdamWConf {
 
     private static <T> String printDefault(ConfigEntry<T> e) {
         return e.print(e.defaultValue());
+    }
+
+    private static <T> String printPaper(ConfigEntry<T> e) {
+        return PAPER_PRESET.containsKey(e.key()) ? "`" + e.print(presetDefault("paper", e)) + "`" : "";
     }
 
     // ---- builders ----
@@ -155,6 +226,11 @@ public final class MetaAdamWConf {
     private static ConfigEntry<Double> openRange(String name, double def, double lo, double hi, String doc) {
         return register(new ConfigEntry<>(PREFIX + name, "double", def, doc, "in (" + lo + ", " + hi + ")",
                 v -> v > lo && v < hi, Double::parseDouble, String::valueOf));
+    }
+
+    private static ConfigEntry<Double> greaterThan(String name, double def, double lo, String doc) {
+        return register(new ConfigEntry<>(PREFIX + name, "double", def, doc, "> " + lo + " and finite",
+                v -> v > lo && Double.isFinite(v), Double::parseDouble, String::valueOf));
     }
 
     private static ConfigEntry<Integer> positiveInt(String name, int def, String doc) {

@@ -25,9 +25,17 @@ public final class MetaAdamWConfig implements Serializable {
     private MetaAdamWConfig(Map<String, Object> values) {
         this.values = values;
         // cross-key checks
-        if (moduleDim() % moduleHeads() != 0) {
-            throw new IllegalArgumentException(MetaAdamWConf.MODULE_HEADS.key() + " must divide "
-                    + MetaAdamWConf.MODULE_DIM.key() + " = " + moduleDim() + " (got " + moduleHeads() + ")");
+        int d = moduleWidth();
+        if (d % moduleHeads() != 0) {
+            throw new IllegalArgumentException(MetaAdamWConf.MODULE_HEADS.key() + " must divide the module width d = " + d
+                    + (moduleDim() == 0 ? " (" + MetaAdamWConf.MODULE_DIM.key() + " = 0: d = F of " + MetaAdamWConf.FEATURES.key()
+                    + " = " + get(MetaAdamWConf.FEATURES) + ")" : " (" + MetaAdamWConf.MODULE_DIM.key() + ")")
+                    + " (got " + moduleHeads() + ")");
+        }
+        if (!logMultipliers() && metaScaleLearningRate() > 0) {
+            throw new IllegalArgumentException(MetaAdamWConf.META_SCALE_LEARNING_RATE.key() + " must be 0 with "
+                    + MetaAdamWConf.MULTIPLIERS.key() + " = sigmoid (the global step scale lives in log space; got "
+                    + metaScaleLearningRate() + ")");
         }
     }
 
@@ -53,10 +61,17 @@ public final class MetaAdamWConfig implements Serializable {
         return b.build();
     }
 
+    /** The value of {@code entry}: as set, else the default of the configured {@code preset}. */
     @SuppressWarnings("unchecked")
     public <T> T get(ConfigEntry<T> entry) {
         Object v = values.get(entry.key());
-        return v == null ? entry.defaultValue() : (T) v;
+        if (v != null) {
+            return v instanceof double[] a ? (T) a.clone() : (T) v;
+        }
+        if (entry == MetaAdamWConf.PRESET) {
+            return entry.defaultValue();
+        }
+        return MetaAdamWConf.presetDefault(get(MetaAdamWConf.PRESET), entry);
     }
 
     /** Every key with its resolved value as a string (for provenance and for shipping to executors). */
@@ -85,12 +100,23 @@ public final class MetaAdamWConfig implements Serializable {
     public double epsilon() { return get(MetaAdamWConf.EPSILON); }
     public double weightDecay() { return get(MetaAdamWConf.WEIGHT_DECAY); }
     public boolean decayBiases() { return get(MetaAdamWConf.DECAY_BIASES); }
+    public String preset() { return get(MetaAdamWConf.PRESET); }
+    /** True for {@code multipliers=log}, false for the paper's sigmoid map. */
+    public boolean logMultipliers() { return get(MetaAdamWConf.MULTIPLIERS).equals("log"); }
+    public double alphaMax() { return get(MetaAdamWConf.ALPHA_MAX); }
+    public double betaMax() { return get(MetaAdamWConf.BETA_MAX); }
+    public double metaScaleLearningRate() { return get(MetaAdamWConf.META_SCALE_LEARNING_RATE); }
+    /** True for the paper's alignment term (maximal correlation), false for the orthogonality target. */
+    public boolean paperAlignment() { return get(MetaAdamWConf.META_ALIGNMENT).equals("paper"); }
+    public double hypergradientRate() { return get(MetaAdamWConf.HYPERGRADIENT_RATE); }
     public double alphaRange() { return get(MetaAdamWConf.ALPHA_RANGE); }
     public double betaRange() { return get(MetaAdamWConf.BETA_RANGE); }
     public GroupingStrategy grouping() { return GroupingStrategy.fromName(get(MetaAdamWConf.GROUPING)); }
     public FeatureSet.Version featureVersion() { return FeatureSet.Version.fromName(get(MetaAdamWConf.FEATURES)); }
     public boolean paperFeatureMode() { return get(MetaAdamWConf.FEATURE_MODE).equals("paper"); }
     public int moduleDim() { return get(MetaAdamWConf.MODULE_DIM); }
+    /** The module width d: {@code module.dim}, or F when it is 0. */
+    public int moduleWidth() { return moduleDim() == 0 ? featureVersion().columns() : moduleDim(); }
     public int moduleLayers() { return get(MetaAdamWConf.MODULE_LAYERS); }
     public int moduleHeads() { return get(MetaAdamWConf.MODULE_HEADS); }
     public int moduleFfn() { return get(MetaAdamWConf.MODULE_FFN); }
@@ -119,7 +145,7 @@ public final class MetaAdamWConfig implements Serializable {
 
     /** The attention module's shape for {@code inputFeatures} features and {@code groups} groups. */
     public ModuleShape moduleShape(int inputFeatures, int groups) {
-        ModuleShape s = new ModuleShape(inputFeatures, moduleDim(), moduleLayers(), moduleHeads(), moduleFfn(),
+        ModuleShape s = new ModuleShape(inputFeatures, moduleDim() == 0 ? inputFeatures : moduleDim(), moduleLayers(), moduleHeads(), moduleFfn(),
                 moduleActivation(), 0);
         return featureVersion().learnedEmbedding() ? s.withGroupEmbeddings(groups) : s;
     }
@@ -164,6 +190,13 @@ public final class MetaAdamWConfig implements Serializable {
         public Builder epsilon(double v) { return set(MetaAdamWConf.EPSILON, v); }
         public Builder weightDecay(double v) { return set(MetaAdamWConf.WEIGHT_DECAY, v); }
         public Builder decayBiases(boolean v) { return set(MetaAdamWConf.DECAY_BIASES, v); }
+        public Builder preset(String v) { return setString(MetaAdamWConf.PRESET.key(), v); }
+        public Builder multipliers(String v) { return setString(MetaAdamWConf.MULTIPLIERS.key(), v); }
+        public Builder alphaMax(double v) { return set(MetaAdamWConf.ALPHA_MAX, v); }
+        public Builder betaMax(double v) { return set(MetaAdamWConf.BETA_MAX, v); }
+        public Builder metaScaleLearningRate(double v) { return set(MetaAdamWConf.META_SCALE_LEARNING_RATE, v); }
+        public Builder metaAlignment(String v) { return setString(MetaAdamWConf.META_ALIGNMENT.key(), v); }
+        public Builder hypergradientRate(double v) { return set(MetaAdamWConf.HYPERGRADIENT_RATE, v); }
         public Builder alphaRange(double v) { return set(MetaAdamWConf.ALPHA_RANGE, v); }
         public Builder betaRange(double v) { return set(MetaAdamWConf.BETA_RANGE, v); }
         public Builder grouping(String v) { return setString(MetaAdamWConf.GROUPING.key(), v); }

@@ -31,6 +31,11 @@ public final class AdamWController implements ModulationController {
     }
 
     @Override
+    public Modulation rolledBack(long round) {
+        return Modulation.neutral(groups);
+    }
+
+    @Override
     public ModulationController copy() {
         return new AdamWController();
     }

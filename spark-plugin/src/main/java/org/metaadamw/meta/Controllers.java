@@ -11,8 +11,9 @@ public final class Controllers {
         return switch (cfg.controller()) {
             case "adamw" -> new AdamWController();
             case "metaadamw" -> new MetaAdamWController(cfg);
+            case "hypergradient" -> new HypergradientController(cfg);
             case "random" -> new FrozenRandomController(cfg);
-            default -> throw new IllegalArgumentException("spark.metaadamw.controller must be one of metaadamw, adamw, random (got '"
+            default -> throw new IllegalArgumentException("spark.metaadamw.controller must be one of metaadamw, adamw, hypergradient, random (got '"
                     + cfg.controller() + "')");
         };
     }

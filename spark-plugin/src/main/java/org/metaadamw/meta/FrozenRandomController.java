@@ -50,6 +50,12 @@ public final class FrozenRandomController implements ModulationController {
         return fixed;
     }
 
+    /** Neutral for the round after a rollback, then the frozen draw again. */
+    @Override
+    public Modulation rolledBack(long round) {
+        return Modulation.neutral(fixed.groups());
+    }
+
     @Override
     public ModulationController copy() {
         return new FrozenRandomController(cfg);

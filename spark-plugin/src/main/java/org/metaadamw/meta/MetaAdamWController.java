@@ -14,21 +14,29 @@ import java.util.Map;
 
 /**
  * {@code metaadamw}: the attention module over group statistics, trained on the driver by the
- * three-term first-order meta-objective balanced by priority-injected HUW (algorithm.md
- * sections 4-6).
+ * three-term first-order meta-objective balanced by priority-injected HUW (docs/algorithm.md).
  *
  * <p>Per call of {@link #next}: (1) unless this is round 0 or not a meta round, take the gradients
  * of the meta-objective with respect to the outputs that produced the modulation just used,
- * backpropagate them through the cached forward pass, take an Adam step on ψ and update the HUW
- * log-variances; (2) run the module on this round's features and cache the pass. Groups whose
- * statistics hold NaN/Inf are excluded from both steps and get neutral multipliers (α = β = 1)
- * for the next round; a warning names them.
+ * backpropagate them through the cached forward pass, take an Adam step on ψ, an Adam step on the
+ * global log step scale ρ (log multipliers; its gradient is the sum over groups of dL/dz_g) and
+ * update the HUW log-variances; (2) run the module on this round's features and cache the pass.
+ * Groups whose statistics hold NaN/Inf are excluded from both steps and get neutral multipliers
+ * (α = β = 1) for the next round; a warning names them. After a rolled-back round
+ * ({@link #rolledBack}) the next round runs with neutral multipliers, ρ is capped at 0 and the
+ * cached pass is dropped, so the following meta-step is skipped rather than taken around values
+ * that were never applied.
+ *
+ * <p>Metrics per meta-step, for diagnosis: {@code dAlpha.<term>.<g>} = w_i·∂L_i/∂α_g (the HUW-weighted
+ * contribution of term i to dL_meta/dα_g), {@code huw.weight.<term>}, {@code scale} (ρ).
  *
  * <p>Driver-only; not thread-safe.
  */
 public final class MetaAdamWController implements ModulationController {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(MetaAdamWController.class);
+    /** Term names as used in metric keys, in {@link MetaObjective} order. */
+    public static final String[] TERM_NAMES = {"alignment", "lossDecrease", "gap"};
 
     private final MetaAdamWConfig config;
     private final OutputMap outputMap;
@@ -38,13 +46,16 @@ public final class MetaAdamWController implements ModulationController {
     private ParamGroups groups;
     private transient AttentionModule.Forward lastForward;
     private Modulation used;
+    private double rho;
+    private double usedRho;
+    private Adam scaleAdam;
     private boolean[] usedExcluded;
     private long metaSteps;
     private final Map<String, Double> metrics = new LinkedHashMap<>();
 
     public MetaAdamWController(MetaAdamWConfig config) {
         this.config = config;
-        this.outputMap = new OutputMap(config.alphaRange(), config.betaRange());
+        this.outputMap = OutputMap.of(config);
     }
 
     @Override
@@ -60,10 +71,32 @@ public final class MetaAdamWController implements ModulationController {
         this.module = new AttentionModule(shape, config.seed());
         this.metaAdam = new Adam(module.numWeights(), config.metaLearningRate(), 0.9, 0.999, 1e-8, config.metaL2());
         this.huw = new Huw(config.priorities(), config.paperHuw(), config.huwLearningRate());
+        this.scaleAdam = new Adam(1, config.metaScaleLearningRate(), 0.9, 0.999, 1e-8, 0.0);
+        this.rho = 0;
+        this.usedRho = 0;
         this.used = Modulation.neutral(G);
         this.usedExcluded = new boolean[G];
         this.lastForward = null;
         this.metaSteps = 0;
+        metrics.put("scale", rho);
+        return used;
+    }
+
+    @Override
+    public Modulation rolledBack(long round) {
+        if (module == null) {
+            throw new IllegalStateException("initial(groups) must be called before rolledBack(...)");
+        }
+        lastForward = null;
+        rho = Math.min(rho, 0.0);
+        usedRho = rho;
+        used = Modulation.neutral(groups.count());
+        usedExcluded = new boolean[groups.count()];
+        metrics.put("scale", rho);
+        for (int g = 0; g < groups.count(); g++) {
+            metrics.put("alpha." + g, 1.0);
+            metrics.put("beta." + g, 1.0);
+        }
         return used;
     }
 
@@ -87,7 +120,8 @@ public final class MetaAdamWController implements ModulationController {
         }
         double[][] tokens = FeatureSet.tokens(s.features(), config.paperFeatureMode(), bad);
         lastForward = module.forward(tokens);
-        Modulation next = outputMap.apply(lastForward.logits());
+        usedRho = rho;
+        Modulation next = outputMap.apply(lastForward.logits(), usedRho);
         int nBad = 0;
         for (boolean b : bad) {
             nBad += b ? 1 : 0;
@@ -130,7 +164,7 @@ public final class MetaAdamWController implements ModulationController {
             l1[g] = used.lambda1(g);
             l2[g] = used.lambda2(g);
         }
-        MetaObjective.Terms terms = MetaObjective.evaluate(s, a0, b0, a0, b0, l1, l2, exclude);
+        MetaObjective.Terms terms = MetaObjective.evaluate(s, a0, b0, a0, b0, l1, l2, exclude, config.paperAlignment());
         double[] w = huw.weights();
         boolean[] use = config.metaTerms();
         for (int i = 0; i < w.length; i++) {
@@ -146,9 +180,13 @@ public final class MetaAdamWController implements ModulationController {
         for (int g = 0; g < G; g++) {
             metrics.put("metaGrad.alpha." + g, dMod[g * ModuleShape.OUTPUTS]);
             metrics.put("metaGrad.beta." + g, dMod[g * ModuleShape.OUTPUTS + 1]);
+            for (int i = 0; i < MetaObjective.TERMS; i++) {
+                metrics.put("dAlpha." + TERM_NAMES[i] + "." + g, w[i] * terms.grads()[i][g * ModuleShape.OUTPUTS]);
+            }
         }
-        double[] dLogits = outputMap.backward(lastForward.logits(), dMod);
+        double[] dLogits = outputMap.backward(lastForward.logits(), usedRho, dMod);
         double[] gpsi = module.backward(lastForward, dLogits);
+        double gRho = OutputMap.scaleGradient(dLogits, exclude);
         for (double v : gpsi) {
             if (!Double.isFinite(v)) {
                 LOG.warn("meta-step skipped: non-finite meta-gradient");
@@ -156,6 +194,14 @@ public final class MetaAdamWController implements ModulationController {
             }
         }
         metaAdam.step(module.weights(), gpsi);
+        if (outputMap.isLog() && config.metaScaleLearningRate() > 0 && Double.isFinite(gRho)) {
+            double[] r = {rho};
+            scaleAdam.step(r, new double[]{gRho});
+            double cap = Math.log(config.alphaMax());
+            rho = Math.max(-cap, Math.min(cap, r[0]));
+        }
+        metrics.put("scale", rho);
+        metrics.put("metaGrad.scale", gRho);
         huw.update(terms.values());
         metaSteps++;
         double[] v = terms.values();
@@ -187,10 +233,20 @@ public final class MetaAdamWController implements ModulationController {
         return metaSteps;
     }
 
+    /** ρ, the global log step scale (0 without log multipliers or with {@code meta.scaleLearningRate=0}). */
+    public double scale() {
+        return rho;
+    }
+
+    /** The modulation this controller last handed out: the one the next round applies. */
+    public Modulation applied() {
+        return used;
+    }
+
     /** Snapshot of the meta-state (module weights, optimizer states, HUW), for checkpoints. */
     public MetaState snapshot(long round) {
         return new MetaState(MetaState.FORMAT_VERSION, config.toStringMap(), module.shape(), module.weights().clone(),
-                metaAdam.state(), huw.logVariances(), huw.adam().state(), metaSteps, round,
+                metaAdam.state(), huw.logVariances(), huw.adam().state(), rho, scaleAdam.state(), metaSteps, round,
                 groups == null ? java.util.List.of() : groups.names());
     }
 
@@ -206,6 +262,9 @@ public final class MetaAdamWController implements ModulationController {
         System.arraycopy(state.moduleWeights(), 0, module.weights(), 0, module.numWeights());
         metaAdam.restore(state.metaAdam());
         huw.restore(state.huwLogVariances(), state.huwAdam());
+        rho = state.scale();
+        usedRho = rho;
+        scaleAdam.restore(state.scaleAdam());
         metaSteps = state.metaSteps();
         lastForward = null;
     }

@@ -29,13 +29,23 @@ public final class MetaObjective {
     public record Terms(double[] values, double[][] grads) {
     }
 
+    /** {@link #evaluate(RoundSummary, double[], double[], double[], double[], double[], double[], boolean[], boolean)} with the paper's alignment term. */
+    public static Terms evaluate(RoundSummary s, double[] alpha0, double[] beta0,
+                                 double[] alpha, double[] beta, double[] l1, double[] l2, boolean[] exclude) {
+        return evaluate(s, alpha0, beta0, alpha, beta, l1, l2, exclude, true);
+    }
+
     /**
      * Evaluates the terms at outputs (alpha, beta, l1, l2) for a round run with (alpha0, beta0).
      *
-     * @param exclude groups left out (non-finite statistics): zero gradient, no contribution
+     * @param exclude        groups left out (non-finite statistics): zero gradient, no contribution
+     * @param paperAlignment true: the paper's L_grad = (1/G)Σ λ1‖gv1‖² − λ2 cos(gv0, gv1), largest at a zero
+     *                       step; false: L_grad = (1/G)Σ ½cos²(gv0, gv1), zero when successive validation
+     *                       gradients are orthogonal (λ1, λ2 then get no gradient)
      */
     public static Terms evaluate(RoundSummary s, double[] alpha0, double[] beta0,
-                                 double[] alpha, double[] beta, double[] l1, double[] l2, boolean[] exclude) {
+                                 double[] alpha, double[] beta, double[] l1, double[] l2, boolean[] exclude,
+                                 boolean paperAlignment) {
         int G = s.groups(), O = ModuleShape.OUTPUTS;
         double[][] sig = s.signals();
         double[][] grads = new double[TERMS][G * O];
@@ -71,10 +81,15 @@ public final class MetaObjective {
                 cos = num / (ra * rn);
                 dcos = (P - A) / (ra * rn) - num * dn1 / (2 * ra * n1 * rn);
             }
-            align += invG * (l1[g] * n1 - l2[g] * cos);
-            grads[ALIGNMENT][g * O] = invG * (l1[g] * dn1 - l2[g] * dcos) / alpha0[g];
-            grads[ALIGNMENT][g * O + 2] = invG * n1;
-            grads[ALIGNMENT][g * O + 3] = -invG * cos;
+            if (paperAlignment) {
+                align += invG * (l1[g] * n1 - l2[g] * cos);
+                grads[ALIGNMENT][g * O] = invG * (l1[g] * dn1 - l2[g] * dcos) / alpha0[g];
+                grads[ALIGNMENT][g * O + 2] = invG * n1;
+                grads[ALIGNMENT][g * O + 3] = -invG * cos;
+            } else {
+                align += invG * 0.5 * cos * cos;
+                grads[ALIGNMENT][g * O] = invG * cos * dcos / alpha0[g];
+            }
         }
         double sign = Math.signum(gapLin);
         for (int g = 0; g < G; g++) {

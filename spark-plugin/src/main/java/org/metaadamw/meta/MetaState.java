@@ -14,14 +14,15 @@ import java.util.Map;
 
 /**
  * The driver's meta-state: attention weights ψ, meta-optimizer state, HUW log-variances and their
- * optimizer state, with provenance (resolved configuration, group names, format version).
+ * optimizer state, the global log step scale ρ and its optimizer state, with provenance (resolved configuration, group names, format version).
  * Saved as JSON; {@link #load} refuses another format version.
  */
 public record MetaState(int formatVersion, Map<String, String> config, ModuleShape shape, double[] moduleWeights,
-                        Adam.State metaAdam, double[] huwLogVariances, Adam.State huwAdam, long metaSteps,
-                        long round, List<String> groups) implements Serializable {
+                        Adam.State metaAdam, double[] huwLogVariances, Adam.State huwAdam, double scale,
+                        Adam.State scaleAdam, long metaSteps, long round, List<String> groups) implements Serializable {
 
-    public static final int FORMAT_VERSION = 1;
+    /** 2: adds the global log step scale ρ and its optimizer state. */
+    public static final int FORMAT_VERSION = 2;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     void checkCompatible(ModuleShape expected, List<String> groupNames) {
@@ -61,7 +62,8 @@ public record MetaState(int formatVersion, Map<String, String> config, ModuleSha
     public boolean equals(Object o) {
         return o instanceof MetaState m && formatVersion == m.formatVersion && config.equals(m.config)
                 && shape.equals(m.shape) && Arrays.equals(moduleWeights, m.moduleWeights)
-                && Arrays.equals(huwLogVariances, m.huwLogVariances) && metaSteps == m.metaSteps && round == m.round
+                && Arrays.equals(huwLogVariances, m.huwLogVariances) && Double.compare(scale, m.scale) == 0
+                && metaSteps == m.metaSteps && round == m.round
                 && groups.equals(m.groups);
     }
 

@@ -11,8 +11,11 @@ import java.util.Map;
  * The driver step of a round (algorithm.md sections 5 and 7): aggregated per-group statistics in,
  * next modulation out, with its own state.
  *
- * <p>Lifecycle: {@link #initial} once before round 0, then {@link #next} once after every round,
- * in round order. Implementations live on the driver, are called from one thread and must be
+ * <p>Lifecycle: {@link #initial} once before round 0, then after every round, in round order,
+ * either {@link #next} (the round was applied) or {@link #rolledBack} (its result held NaN/Inf and
+ * was discarded). The controller is the one owner of the modulation: what it returns is exactly
+ * what the next round applies, so any meta-step it takes differentiates around values that were
+ * really used. Implementations live on the driver, are called from one thread and must be
  * serializable (their state is checkpointed).
  */
 public interface ModulationController extends Serializable {
@@ -29,6 +32,13 @@ public interface ModulationController extends Serializable {
      * @param totalRounds the planned number of rounds (for t/T), &gt;= 1
      */
     Modulation next(RoundSummary summary, long round, long totalRounds);
+
+    /**
+     * Round {@code round} was rolled back: its statistics are discarded and nothing refers to it any
+     * more. Returns the modulation of the next round (a safe one: trainers document "neutral
+     * multipliers after a rollback"), which the controller must treat as the one applied.
+     */
+    Modulation rolledBack(long round);
 
     /**
      * Whether this controller ever asks for validation passes. When it does not, trainers hold out

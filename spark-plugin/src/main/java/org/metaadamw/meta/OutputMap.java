@@ -1,32 +1,75 @@
 package org.metaadamw.meta;
 
+import org.metaadamw.config.MetaAdamWConfig;
 import org.metaadamw.update.Modulation;
 
 /**
- * The module's output map (algorithm.md section 4):
- * α = 1 + r_α(σ(a) − ½), β = 1 + r_β(σ(b) − ½), λ1 = σ(c), λ2 = σ(d), and its derivative.
+ * The module's output map (docs/algorithm.md "Output map") from G×4 logits (a, b, c, d per group)
+ * and the global log step scale ρ to the modulation, and its derivative.
+ * <ul>
+ *   <li>{@code log} (default): α_g = exp(A·tanh((ρ + a_g)/A)), A = ln(alphaMax);
+ *       β_g = exp(B·tanh(b_g/B)), B = ln(betaMax). Near zero this is α = e^{ρ + a}: the module and ρ
+ *       move α multiplicatively, equally easily up and down, and α stays inside (1/alphaMax, alphaMax).</li>
+ *   <li>{@code sigmoid} (the paper, section 4): α = 1 + r_α(σ(a) − ½), β = 1 + r_β(σ(b) − ½); ρ must be 0.</li>
+ * </ul>
+ * λ1 = σ(c) and λ2 = σ(d) in both. Zero logits (the zero-initialised head) and ρ = 0 give α = β = 1.
+ *
+ * <p>Immutable; thread-safe.
  */
 public final class OutputMap {
-    private final double alphaRange;
-    private final double betaRange;
+    private final boolean log;
+    private final double alphaScale;
+    private final double betaScale;
 
-    public OutputMap(double alphaRange, double betaRange) {
-        this.alphaRange = alphaRange;
-        this.betaRange = betaRange;
+    private OutputMap(boolean log, double alphaScale, double betaScale) {
+        this.log = log;
+        this.alphaScale = alphaScale;
+        this.betaScale = betaScale;
+    }
+
+    /** The paper's map with ranges r_α, r_β in (0, 2). */
+    public static OutputMap sigmoid(double alphaRange, double betaRange) {
+        return new OutputMap(false, alphaRange, betaRange);
+    }
+
+    /** The log map with α in (1/alphaMax, alphaMax) and β in (1/betaMax, betaMax); both maxima &gt; 1. */
+    public static OutputMap log(double alphaMax, double betaMax) {
+        if (!(alphaMax > 1) || !(betaMax > 1)) {
+            throw new IllegalArgumentException("log output map needs alphaMax, betaMax > 1 (got " + alphaMax + ", " + betaMax + ")");
+        }
+        return new OutputMap(true, Math.log(alphaMax), Math.log(betaMax));
+    }
+
+    public static OutputMap of(MetaAdamWConfig cfg) {
+        return cfg.logMultipliers() ? log(cfg.alphaMax(), cfg.betaMax()) : sigmoid(cfg.alphaRange(), cfg.betaRange());
+    }
+
+    public boolean isLog() {
+        return log;
     }
 
     static double sigmoid(double x) {
         return 1.0 / (1.0 + Math.exp(-x));
     }
 
-    /** Modulation from G×4 logits (row-major). */
+    /** Modulation from G×4 logits (row-major) with ρ = 0. */
     public Modulation apply(double[] logits) {
+        return apply(logits, 0.0);
+    }
+
+    /** Modulation from G×4 logits (row-major) and the global log step scale ρ (0 for the sigmoid map). */
+    public Modulation apply(double[] logits, double rho) {
         int G = logits.length / ModuleShape.OUTPUTS;
         double[] a = new double[G], b = new double[G], l1 = new double[G], l2 = new double[G];
         for (int g = 0; g < G; g++) {
             int r = g * ModuleShape.OUTPUTS;
-            a[g] = 1 + alphaRange * (sigmoid(logits[r]) - 0.5);
-            b[g] = 1 + betaRange * (sigmoid(logits[r + 1]) - 0.5);
+            if (log) {
+                a[g] = Math.exp(alphaScale * Math.tanh((rho + logits[r]) / alphaScale));
+                b[g] = Math.exp(betaScale * Math.tanh(logits[r + 1] / betaScale));
+            } else {
+                a[g] = 1 + alphaScale * (sigmoid(logits[r]) - 0.5);
+                b[g] = 1 + betaScale * (sigmoid(logits[r + 1]) - 0.5);
+            }
             l1[g] = sigmoid(logits[r + 2]);
             l2[g] = sigmoid(logits[r + 3]);
         }
@@ -34,18 +77,44 @@ public final class OutputMap {
     }
 
     /**
-     * Chain rule through the map: {@code dMod} holds dL/d(α, β, λ1, λ2) per group (G×4); the result
-     * holds dL/d(logits).
+     * Chain rule through the map with ρ = 0: {@code dMod} holds dL/d(α, β, λ1, λ2) per group (G×4);
+     * the result holds dL/d(logits).
      */
     public double[] backward(double[] logits, double[] dMod) {
+        return backward(logits, 0.0, dMod);
+    }
+
+    /**
+     * Chain rule through the map at ρ: returns dL/d(logits). Since α_g depends on ρ + a_g, dL/dρ is the
+     * sum over groups of the α entries of the result ({@link #scaleGradient}).
+     */
+    public double[] backward(double[] logits, double rho, double[] dMod) {
         double[] out = new double[logits.length];
         for (int i = 0; i < logits.length; i++) {
-            double s = sigmoid(logits[i]);
-            double ds = s * (1 - s);
             int j = i % ModuleShape.OUTPUTS;
-            double scale = j == 0 ? alphaRange : j == 1 ? betaRange : 1.0;
-            out[i] = dMod[i] * scale * ds;
+            if (log && j < 2) {
+                double scale = j == 0 ? alphaScale : betaScale;
+                double z = j == 0 ? rho + logits[i] : logits[i];
+                double t = Math.tanh(z / scale);
+                double value = Math.exp(scale * t);
+                out[i] = dMod[i] * value * (1 - t * t);
+            } else {
+                double s = sigmoid(logits[i]);
+                double scale = j == 0 ? alphaScale : j == 1 ? betaScale : 1.0;
+                out[i] = dMod[i] * scale * s * (1 - s);
+            }
         }
         return out;
+    }
+
+    /** dL/dρ from the result of {@link #backward}: the sum of its α entries over the groups not excluded. */
+    public static double scaleGradient(double[] dLogits, boolean[] exclude) {
+        double sum = 0;
+        for (int g = 0; g < exclude.length; g++) {
+            if (!exclude[g]) {
+                sum += dLogits[g * ModuleShape.OUTPUTS];
+            }
+        }
+        return sum;
     }
 }

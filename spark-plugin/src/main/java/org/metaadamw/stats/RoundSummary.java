@@ -4,7 +4,7 @@ package org.metaadamw.stats;
  * Worker-averaged statistics of one round, as the driver's controller sees them.
  *
  * @param features     G×F raw feature means (section 3)
- * @param signals      G×7 meta-signal means (section 5), or null when no worker ran the validation passes
+ * @param signals      G×{@link RoundStatistics.Signal#COUNT} meta-signal means (section 5), or null when no worker ran the validation passes
  * @param lossValStart mean L_val(θ_r) (NaN without validation passes)
  * @param lossValEnd   mean L_val(θ_end) (NaN without validation passes)
  * @param lossTrain    mean loss of the last training minibatch

@@ -93,6 +93,7 @@ public final class StatisticsExtractor {
                         s[4] += a0 * a0;
                         s[5] += b1 * b1;
                         s[6] += a0 * b1;
+                        s[7] += d * d;
                     }
                 }
                 n += t.length();

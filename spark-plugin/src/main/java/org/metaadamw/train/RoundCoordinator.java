@@ -96,7 +96,7 @@ public final class RoundCoordinator {
                         + " consecutive rounds (up to round " + round + "); the parameters hold the last finite state. "
                         + "Lower spark.metaadamw.learningRate (now " + cfg.learningRate() + ") or check the data for NaN/Inf.");
             }
-            modulation = Modulation.neutral(groups.count());
+            modulation = controller.rolledBack(round);
             history.add(new RoundRecord(round, epoch, steps, Double.NaN, Double.NaN, Double.NaN, used.alphas(), used.betas(),
                     true, seconds, controller.metrics()));
             round++;

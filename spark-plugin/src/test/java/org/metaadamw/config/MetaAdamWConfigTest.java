@@ -51,7 +51,7 @@ class MetaAdamWConfigTest {
     @Test
     void headsMustDivideTheModuleWidth() {
         var e = assertThrows(IllegalArgumentException.class, () -> MetaAdamWConfig.builder().module(30, 2, 4, 64).build());
-        assertTrue(e.getMessage().contains("spark.metaadamw.module.heads must divide spark.metaadamw.module.dim"), e.getMessage());
+        assertTrue(e.getMessage().contains("spark.metaadamw.module.heads must divide the module width d = 30"), e.getMessage());
     }
 
     @Test

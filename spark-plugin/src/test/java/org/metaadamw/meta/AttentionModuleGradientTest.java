@@ -103,7 +103,7 @@ class AttentionModuleGradientTest {
                 row[j] = rnd.nextDouble(-3, 3);
             }
         }
-        Modulation m = new OutputMap(1.0, 1.0).apply(module.forward(tokens).logits());
+        Modulation m = OutputMap.sigmoid(1.0, 1.0).apply(module.forward(tokens).logits());
         for (int g = 0; g < 7; g++) {
             assertEquals(1.0, m.alpha(g), 0.0);
             assertEquals(1.0, m.beta(g), 0.0);

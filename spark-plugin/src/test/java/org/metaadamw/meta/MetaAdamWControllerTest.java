@@ -89,7 +89,7 @@ class MetaAdamWControllerTest {
     @Test
     void multipliersStayInsideTheirRanges() {
         ParamGroups groups = groups();
-        MetaAdamWConfig cfg = MetaAdamWConfig.builder().alphaRange(0.6).betaRange(1.8).build();
+        MetaAdamWConfig cfg = MetaAdamWConfig.builder().multipliers("sigmoid").metaScaleLearningRate(0).alphaRange(0.6).betaRange(1.8).build();
         MetaAdamWController c = new MetaAdamWController(cfg);
         c.initial(groups);
         SplittableRandom r = new SplittableRandom(9);
@@ -101,6 +101,17 @@ class MetaAdamWControllerTest {
         for (int g = 0; g < groups.count(); g++) {
             assertTrue(m.alpha(g) >= 0.7 - 1e-12 && m.alpha(g) <= 1.3 + 1e-12, "α = " + m.alpha(g));
             assertTrue(m.beta(g) >= 0.1 - 1e-12 && m.beta(g) <= 1.9 + 1e-12, "β = " + m.beta(g));
+        }
+        // log multipliers: inside (1/alphaMax, alphaMax) and (1/betaMax, betaMax), and both ends are reached
+        MetaAdamWController l = new MetaAdamWController(MetaAdamWConfig.builder().alphaMax(3).betaMax(2).build());
+        l.initial(groups);
+        for (int i = 0; i < l.module().numWeights(); i++) {
+            l.module().weights()[i] = r.nextDouble(-20, 20);
+        }
+        Modulation lm = l.next(summary(groups.count(), 9, 3, false), 0, 5);
+        for (int g = 0; g < groups.count(); g++) {
+            assertTrue(lm.alpha(g) >= 1 / 3.0 - 1e-12 && lm.alpha(g) <= 3 + 1e-12, "α = " + lm.alpha(g));
+            assertTrue(lm.beta(g) >= 0.5 - 1e-12 && lm.beta(g) <= 2 + 1e-12, "β = " + lm.beta(g));
         }
     }
 
@@ -134,7 +145,7 @@ class MetaAdamWControllerTest {
         a.initial(groups);
         MetaState s = a.snapshot(0);
         MetaState other = new MetaState(99, s.config(), s.shape(), s.moduleWeights(), s.metaAdam(), s.huwLogVariances(),
-                s.huwAdam(), 0, 0, s.groups());
+                s.huwAdam(), s.scale(), s.scaleAdam(), 0, 0, s.groups());
         Path file = dir.resolve("old.json");
         other.save(file);
         var e = assertThrows(java.io.IOException.class, () -> MetaState.load(file));

@@ -47,7 +47,8 @@ class MetaObjectiveGradientTest {
             l2[g] = r.nextDouble(0.1, 0.9);
         }
         boolean[] none = new boolean[G];
-        MetaObjective.Terms t = MetaObjective.evaluate(s, a0, b0, a, b, l1, l2, none);
+        for (boolean paper : new boolean[]{true, false}) {
+        MetaObjective.Terms t = MetaObjective.evaluate(s, a0, b0, a, b, l1, l2, none, paper);
         double h = 1e-6;
         double[][] vars = {a, b, l1, l2};
         for (int term = 0; term < MetaObjective.TERMS; term++) {
@@ -55,18 +56,53 @@ class MetaObjectiveGradientTest {
                 for (int g = 0; g < G; g++) {
                     double keep = vars[j][g];
                     vars[j][g] = keep + h;
-                    double up = MetaObjective.evaluate(s, a0, b0, a, b, l1, l2, none).values()[term];
+                    double up = MetaObjective.evaluate(s, a0, b0, a, b, l1, l2, none, paper).values()[term];
                     vars[j][g] = keep - h;
-                    double down = MetaObjective.evaluate(s, a0, b0, a, b, l1, l2, none).values()[term];
+                    double down = MetaObjective.evaluate(s, a0, b0, a, b, l1, l2, none, paper).values()[term];
                     vars[j][g] = keep;
                     double numeric = (up - down) / (2 * h);
                     double analytic = t.grads()[term][g * 4 + j];
                     double rel = Math.abs(analytic - numeric) / Math.max(1e-6, Math.abs(analytic) + Math.abs(numeric));
-                    assertTrue(rel <= 1e-5, "term " + term + " output " + j + " group " + g + ": analytic " + analytic
-                            + " numeric " + numeric);
+                    assertTrue(rel <= 1e-5, (paper ? "paper" : "orthogonal") + " term " + term + " output " + j + " group " + g
+                            + ": analytic " + analytic + " numeric " + numeric);
                 }
             }
         }
+        }
+    }
+
+    @Test
+    void orthogonalAlignmentPushesTheStepUpWhileSuccessiveGradientsAgreeAndDownOnceTheyOppose() {
+        // one group, gv1 = gv0 + y with y = −gv0/2 (still aligned) and y = −3gv0/2 (reversed)
+        for (double k : new double[]{-0.5, -1.5}) {
+            double[][] sig = new double[1][Signal.COUNT];
+            double A = 4, P = A * (1 + k), B = A * (1 + k) * (1 + k);
+            sig[0][Signal.GV0_SQ] = A;
+            sig[0][Signal.GV0_GV1] = P;
+            sig[0][Signal.GV1_SQ] = B;
+            RoundSummary s = new RoundSummary(new double[1][6], sig, 1.0, 0.9, 0.8, 1);
+            double[] one = {1}, half = {0.5};
+            double d = MetaObjective.evaluate(s, one, one, one, one, half, half, new boolean[1], false).grads()[MetaObjective.ALIGNMENT][0];
+            // exactly (anti)parallel gradients have dcos/ds = 0; tilt y slightly off the gv0 axis instead
+            assertEquals(0.0, d, 1e-12);
+        }
+        double[][] sig = new double[1][Signal.COUNT];
+        // gv0 = (2, 0), y = (−1, 0.5): gv1 = (1, 0.5) keeps a positive cosine: a longer step is wanted
+        sig[0][Signal.GV0_SQ] = 4;
+        sig[0][Signal.GV0_GV1] = 2;
+        sig[0][Signal.GV1_SQ] = 1.25;
+        RoundSummary up = new RoundSummary(new double[1][6], sig, 1.0, 0.9, 0.8, 1);
+        double[] one = {1}, half = {0.5};
+        assertTrue(MetaObjective.evaluate(up, one, one, one, one, half, half, new boolean[1], false).grads()[MetaObjective.ALIGNMENT][0] < 0);
+        // y = (−3, 0.5): gv1 = (−1, 0.5) points back: a shorter step is wanted
+        double[][] sig2 = new double[1][Signal.COUNT];
+        sig2[0][Signal.GV0_SQ] = 4;
+        sig2[0][Signal.GV0_GV1] = -2;
+        sig2[0][Signal.GV1_SQ] = 1.25;
+        RoundSummary down = new RoundSummary(new double[1][6], sig2, 1.0, 0.9, 0.8, 1);
+        assertTrue(MetaObjective.evaluate(down, one, one, one, one, half, half, new boolean[1], false).grads()[MetaObjective.ALIGNMENT][0] > 0);
+        // the paper's term pushes the step down in both cases (it is largest at a zero step)
+        assertTrue(MetaObjective.evaluate(up, one, one, one, one, new double[]{0}, new double[]{1}, new boolean[1], true).grads()[MetaObjective.ALIGNMENT][0] > 0);
     }
 
     @Test
@@ -109,7 +145,10 @@ class MetaObjectiveGradientTest {
         int G = 3;
         RoundSummary s = randomSummary(r, G);
         double[] a0 = {0.9, 1.1, 1.2}, b0 = {1.0, 0.7, 1.3};
-        OutputMap map = new OutputMap(0.8, 1.2);
+        for (int variant = 0; variant < 3; variant++) {
+        OutputMap map = variant == 0 ? OutputMap.sigmoid(0.8, 1.2) : OutputMap.log(8, 4);
+        boolean paper = variant < 2;
+        double rho = variant == 0 ? 0.0 : 0.3;
         Huw huw = new Huw(new double[]{2, 5, 1}, false, 0.05);
         huw.update(new double[]{0.3, -0.2, 0.1});
         huw.update(new double[]{0.3, -0.2, 0.1});
@@ -118,40 +157,46 @@ class MetaObjectiveGradientTest {
         for (int i = 0; i < logits.length; i++) {
             logits[i] = r.nextDouble(-1, 1);
         }
-        java.util.function.ToDoubleFunction<double[]> metaLoss = lg -> {
-            var m = map.apply(lg);
+        java.util.function.BiFunction<double[], Double, Double> metaLoss = (lg, rh) -> {
+            var m = map.apply(lg, rh);
             double[] l1 = new double[G], l2 = new double[G];
             for (int g = 0; g < G; g++) {
                 l1[g] = m.lambda1(g);
                 l2[g] = m.lambda2(g);
             }
-            return huw.metaLoss(MetaObjective.evaluate(s, a0, b0, m.alphas(), m.betas(), l1, l2, new boolean[G]).values());
+            return huw.metaLoss(MetaObjective.evaluate(s, a0, b0, m.alphas(), m.betas(), l1, l2, new boolean[G], paper).values());
         };
-        var m = map.apply(logits);
+        var m = map.apply(logits, rho);
         double[] l1 = new double[G], l2 = new double[G];
         for (int g = 0; g < G; g++) {
             l1[g] = m.lambda1(g);
             l2[g] = m.lambda2(g);
         }
-        MetaObjective.Terms t = MetaObjective.evaluate(s, a0, b0, m.alphas(), m.betas(), l1, l2, new boolean[G]);
+        MetaObjective.Terms t = MetaObjective.evaluate(s, a0, b0, m.alphas(), m.betas(), l1, l2, new boolean[G], paper);
         double[] dMod = new double[G * 4];
         for (int i = 0; i < 3; i++) {
             for (int j = 0; j < dMod.length; j++) {
                 dMod[j] += w[i] * t.grads()[i][j];
             }
         }
-        double[] analytic = map.backward(logits, dMod);
+        double[] analytic = map.backward(logits, rho, dMod);
         double h = 1e-6;
         for (int i = 0; i < logits.length; i++) {
             double keep = logits[i];
             logits[i] = keep + h;
-            double up = metaLoss.applyAsDouble(logits);
+            double up = metaLoss.apply(logits, rho);
             logits[i] = keep - h;
-            double down = metaLoss.applyAsDouble(logits);
+            double down = metaLoss.apply(logits, rho);
             logits[i] = keep;
             double numeric = (up - down) / (2 * h);
             double rel = Math.abs(analytic[i] - numeric) / Math.max(1e-6, Math.abs(analytic[i]) + Math.abs(numeric));
-            assertTrue(rel <= 1e-5, "logit " + i + ": analytic " + analytic[i] + " numeric " + numeric);
+            assertTrue(rel <= 1e-5, "variant " + variant + " logit " + i + ": analytic " + analytic[i] + " numeric " + numeric);
+        }
+        if (map.isLog()) {
+            double numeric = (metaLoss.apply(logits, rho + h) - metaLoss.apply(logits, rho - h)) / (2 * h);
+            double a = OutputMap.scaleGradient(analytic, new boolean[G]);
+            assertTrue(Math.abs(a - numeric) <= 1e-5 * (Math.abs(a) + Math.abs(numeric)), "dL/dρ: analytic " + a + " numeric " + numeric);
+        }
         }
     }
 

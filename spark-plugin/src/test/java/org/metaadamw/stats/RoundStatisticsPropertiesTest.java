@@ -65,8 +65,8 @@ class RoundStatisticsPropertiesTest {
 
     @Test
     void mismatchedShapesFailLoudly() {
-        RoundStatistics a = new RoundStatistics(2, 6, new double[12], new double[14], 0, 0, 0, 1, 1);
-        RoundStatistics b = new RoundStatistics(3, 6, new double[18], new double[21], 0, 0, 0, 1, 1);
+        RoundStatistics a = new RoundStatistics(2, 6, new double[12], new double[2 * RoundStatistics.Signal.COUNT], 0, 0, 0, 1, 1);
+        RoundStatistics b = new RoundStatistics(3, 6, new double[18], new double[3 * RoundStatistics.Signal.COUNT], 0, 0, 0, 1, 1);
         var e = assertThrows(IllegalArgumentException.class, () -> a.merge(b));
         assertTrue(e.getMessage().contains("G=2") && e.getMessage().contains("G=3"), e.getMessage());
     }
@@ -78,7 +78,7 @@ class RoundStatisticsPropertiesTest {
 
     @Test
     void aSummaryWithoutValidationPassesHasNoSignals() {
-        RoundStatistics a = new RoundStatistics(1, 6, new double[6], new double[7], 0, 0, 2.0, 2, 0);
+        RoundStatistics a = new RoundStatistics(1, 6, new double[6], new double[RoundStatistics.Signal.COUNT], 0, 0, 2.0, 2, 0);
         RoundSummary s = a.summarize();
         assertTrue(!s.hasMetaSignals());
         assertEquals(1.0, s.lossTrain(), 0);

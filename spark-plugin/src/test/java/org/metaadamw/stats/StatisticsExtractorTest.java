@@ -61,7 +61,8 @@ class StatisticsExtractorTest {
             INDArray delta = pp.sub(p0);
             boolean decayed = groups.members(grp).stream().noneMatch(ParamTensor::bias);
             INDArray dwd = decayed ? p0.add(pp).muli(-0.5 * c[grp]) : Nd4j.zeros(DataType.DOUBLE, pp.length());
-            double[] sig = java.util.Arrays.copyOfRange(s.signalSums(), grp * 7, grp * 7 + 7);
+            int S = RoundStatistics.Signal.COUNT;
+            double[] sig = java.util.Arrays.copyOfRange(s.signalSums(), grp * S, grp * S + S);
             assertEquals(bb.mul(delta).sumNumber().doubleValue(), sig[RoundStatistics.Signal.GV1_DELTA], 1e-9);
             assertEquals(bb.mul(dwd).sumNumber().doubleValue(), sig[RoundStatistics.Signal.GV1_DELTA_WD], 1e-9);
             assertEquals(gg.mul(delta).sumNumber().doubleValue(), sig[RoundStatistics.Signal.GTK_DELTA], 1e-9);
@@ -69,6 +70,7 @@ class StatisticsExtractorTest {
             assertEquals(aa.mul(aa).sumNumber().doubleValue(), sig[RoundStatistics.Signal.GV0_SQ], 1e-9);
             assertEquals(bb.mul(bb).sumNumber().doubleValue(), sig[RoundStatistics.Signal.GV1_SQ], 1e-9);
             assertEquals(aa.mul(bb).sumNumber().doubleValue(), sig[RoundStatistics.Signal.GV0_GV1], 1e-9);
+            assertEquals(delta.mul(delta).sumNumber().doubleValue(), sig[RoundStatistics.Signal.DELTA_SQ], 1e-9);
         }
         assertEquals(1.5, s.lossValStart(), 0);
         assertEquals(1, s.metaWorkers());
