@@ -82,7 +82,7 @@ public final class ForecastingTask extends AbstractTask {
     @Override
     public Model model(Data data, long seed) {
         int C = data.info()[0];
-        var conf = new NeuralNetConfiguration.Builder().seed(seed).weightInit(WeightInit.XAVIER).list()
+        var conf = new NeuralNetConfiguration.Builder().seed(Seeds.model(seed)).weightInit(WeightInit.XAVIER).list()
                 .layer(new LastTimeStep(new LSTM.Builder().nIn(C).nOut(32).activation(Activation.TANH).build()))
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(32).nOut(C).activation(Activation.IDENTITY).build())
                 .build();

@@ -92,7 +92,7 @@ public final class LanguageModelTask extends AbstractTask {
     @Override
     public Model model(Data data, long seed) {
         int V = data.info()[0];
-        var conf = new NeuralNetConfiguration.Builder().seed(seed).weightInit(WeightInit.XAVIER).list()
+        var conf = new NeuralNetConfiguration.Builder().seed(Seeds.model(seed)).weightInit(WeightInit.XAVIER).list()
                 .layer(new EmbeddingSequenceLayer.Builder().nIn(V).nOut(64).build())
                 .layer(new LSTM.Builder().nIn(64).nOut(96).activation(Activation.TANH).build())
                 .layer(new RnnOutputLayer.Builder().dataFormat(RNNFormat.NCW).lossFunction(new LossSparseMCXENT()).nIn(96).nOut(V)

@@ -87,7 +87,7 @@ public final class SentimentTask extends AbstractTask {
 
     @Override
     public Model model(Data data, long seed) {
-        var conf = new NeuralNetConfiguration.Builder().seed(seed).weightInit(WeightInit.XAVIER).list()
+        var conf = new NeuralNetConfiguration.Builder().seed(Seeds.model(seed)).weightInit(WeightInit.XAVIER).list()
                 .layer(new DenseLayer.Builder().nIn(data.info()[0]).nOut(32).activation(Activation.RELU).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(32).nOut(data.info()[1])
                         .activation(Activation.SOFTMAX).build())

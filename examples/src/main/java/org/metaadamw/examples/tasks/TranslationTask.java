@@ -111,7 +111,7 @@ public final class TranslationTask extends AbstractTask {
     @Override
     public Model model(Data data, long seed) {
         int vs = data.info()[0], vt = data.info()[1];
-        var conf = new NeuralNetConfiguration.Builder().seed(seed).weightInit(WeightInit.XAVIER).graphBuilder()
+        var conf = new NeuralNetConfiguration.Builder().seed(Seeds.model(seed)).weightInit(WeightInit.XAVIER).graphBuilder()
                 .addInputs("in")
                 .addLayer("srcEmb", new EmbeddingSequenceLayer.Builder().nIn(vs).nOut(64).build(), new ChannelSelect(0), "in")
                 .addLayer("encoder", new LastTimeStep(new LSTM.Builder().nIn(64).nOut(96).activation(Activation.TANH).build()), "srcEmb")
