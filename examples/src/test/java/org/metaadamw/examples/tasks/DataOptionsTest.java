@@ -110,4 +110,54 @@ class DataOptionsTest {
         assertEquals(200, examples(d.valid()));
         assertEveryClass(Splits.classCounts(d.valid()), "validation");
     }
+
+    /** An ETT-layout CSV of {@code rows} hours: date, two covariates, OT = a known function of the row. */
+    private Path ettCsv(String name, int rows) throws IOException {
+        StringBuilder b = new StringBuilder("date,HUFL,HULL,OT\n");
+        for (int t = 0; t < rows; t++) {
+            b.append(String.format(Locale.ROOT, "2016-07-01 %05d,%.3f,%.3f,%.3f%n", t, Math.sin(t / 5.0), Math.cos(t / 7.0), t % 24 + 0.5 * Math.sin(t)));
+        }
+        return Files.writeString(dir.resolve(name), b.toString());
+    }
+
+    @Test
+    void forecastingTaskReadsAnEttCsvAndPredictsTheTargetColumn() throws Exception {
+        Path csv = ettCsv("my-series.csv", 400);
+        Task.Data d = new ForecastingTask(csv, null).load(Task.Scale.FULL, 0);
+        assertEquals(List.of(3, 1), Arrays.stream(d.info()).boxed().toList(), "3 input series, the last column (OT) predicted");
+        assertEquals(List.of(280 - 14, 40, 80), List.of(examples(d.train()), examples(d.valid()), examples(d.test())), "70/10/20 in time order");
+        DataSet first = d.train().get(0);
+        assertEquals(List.of(32L, 3L, 14L), Arrays.stream(first.getFeatures().shape()).boxed().toList());
+        // the label of a window is the next row's OT, which is the input of the following window's last step
+        assertEquals(first.getLabels().getDouble(0, 0), first.getFeatures().getDouble(1, 2, 13), 1e-6);
+        assertTrue(d.description().contains("target OT"), d.description());
+        var model = new ForecastingTask(csv, null).model(d, 0);
+        assertEquals(List.of(32L, 1L), Arrays.stream(((org.deeplearning4j.nn.multilayer.MultiLayerNetwork) model).output(first.getFeatures())
+                .shape()).boxed().toList());
+        assertEquals(1, new ForecastingTask(csv, "HUFL").load(Task.Scale.QUICK, 0).info()[1]);
+        assertEquals(3, new ForecastingTask(csv, "all").load(Task.Scale.QUICK, 0).info()[1]);
+        var e = assertThrows(DataFormatException.class, () -> new ForecastingTask(csv, "LUFL").load(Task.Scale.FULL, 0));
+        assertTrue(e.getMessage().contains("my-series.csv:1: no column 'LUFL' to predict among [HUFL, HULL, OT]"), e.getMessage());
+        var few = assertThrows(DataFormatException.class, () -> new ForecastingTask(ettCsv("short.csv", 15), null).load(Task.Scale.FULL, 0));
+        assertTrue(few.getMessage().contains("15 rows are too few"), few.getMessage());
+        Files.writeString(dir.resolve("bad.csv"), "date,OT\n1,2\n2,n/a\n");
+        var bad = assertThrows(DataFormatException.class, () -> new ForecastingTask(dir.resolve("bad.csv"), null).load(Task.Scale.FULL, 0));
+        assertTrue(bad.getMessage().contains("bad.csv:3: column 'OT'"), bad.getMessage());
+    }
+
+    @Test
+    void ettFilesGetEttsOwnTwelveFourFourMonthSplit() throws Exception {
+        int month = 30 * 24;
+        Path csv = ettCsv("ETTh1.csv", 20 * month + 100);     // the rows after month 20 are not used, as in ETT's benchmarks
+        Task.Data d = new ForecastingTask(csv, null).load(Task.Scale.FULL, 0);
+        assertEquals(List.of(12 * month - 14, 4 * month, 4 * month), List.of(examples(d.train()), examples(d.valid()), examples(d.test())));
+        assertTrue(d.description().contains("ETT's 12/4/4 months"), d.description());
+    }
+
+    @Test
+    void theWeatherDefaultStillPredictsAllEightSeries() throws Exception {
+        Task.Data d = new ForecastingTask().load(Task.Scale.QUICK, 0);
+        assertEquals(List.of(8, 8), Arrays.stream(d.info()).boxed().toList());
+        assertEquals(300, examples(d.train()));
+    }
 }

@@ -23,7 +23,7 @@ class SeedReproducibilityTest {
 
     /** Sizes the models read from {@link Task.Data#info()}, small enough to build in milliseconds. */
     private static final Map<String, int[]> INFO = Map.of(
-            "forecasting", new int[]{8},
+            "forecasting", new int[]{8, 8},
             "language-model", new int[]{200},
             "translation", new int[]{150, 160},
             "image", new int[]{1, 28},
