@@ -111,6 +111,76 @@ class DataOptionsTest {
         assertEveryClass(Splits.classCounts(d.valid()), "validation");
     }
 
+    private Path file(String name, String content) throws IOException {
+        return Files.writeString(dir.resolve(name), content);
+    }
+
+    @Test
+    void sentimentTaskTakesSst2StyleOfficialSplitsAndShufflesWhatItSplitsItself() throws Exception {
+        // SST-2 layout (header "sentence<TAB>label"), the training file sorted by label
+        StringBuilder sorted = new StringBuilder("sentence\tlabel\n");
+        for (int i = 0; i < 100; i++) {
+            sorted.append("bad dull awful sentence ").append(i).append("\t0\n");
+        }
+        for (int i = 0; i < 100; i++) {
+            sorted.append("great good fine sentence ").append(i).append("\t1\n");
+        }
+        Path train = file("train.tsv", sorted.toString());
+        Path dev = file("dev.tsv", "sentence\tlabel\n" + "good one\t1\n".repeat(10) + "dull one\t0\n".repeat(10));
+        Path test = file("test.tsv", "label\tsentence\n" + "1\tfine one\n".repeat(8) + "0\tawful one\n".repeat(7));
+        Task.Data both = new SentimentTask(train, dev, test).load(Task.Scale.FULL, 0);
+        assertEquals(List.of(200, 20, 15), List.of(examples(both.train()), examples(both.valid()), examples(both.test())),
+                "all of train.tsv trains when both official splits are given");
+        Task.Data validOnly = new SentimentTask(train, dev, null).load(Task.Scale.FULL, 0);
+        assertEquals(List.of(170, 20, 30), List.of(examples(validOnly.train()), examples(validOnly.valid()), examples(validOnly.test())),
+                "15 % of train.tsv held out for test");
+        assertEveryClass(Splits.classCounts(validOnly.test()), "held-out test split of a label-sorted file");
+        Task.Data none = new SentimentTask(train).load(Task.Scale.FULL, 0);
+        assertEquals(List.of(140, 30, 30), List.of(examples(none.train()), examples(none.valid()), examples(none.test())));
+        assertEveryClass(Splits.classCounts(none.valid()), "validation split of a label-sorted file");
+        Path glueTest = file("glue-test.tsv", "index\tsentence\n0\tuneasy mishmash\n");
+        var e = assertThrows(DataFormatException.class, () -> new SentimentTask(train, dev, glueTest).load(Task.Scale.FULL, 0));
+        assertTrue(e.getMessage().contains("glue-test.tsv:1: header [index, sentence] has no 'label' column"), e.getMessage());
+    }
+
+    @Test
+    void sentimentDefaultSplitKeepsItsSizes() throws Exception {
+        Task.Data d = new SentimentTask().load(Task.Scale.QUICK, 3);
+        assertEquals(List.of(630, 135, 135), List.of(examples(d.train()), examples(d.valid()), examples(d.test())));
+    }
+
+    private Path lines(String name, String... l) throws IOException {
+        return Files.writeString(dir.resolve(name), String.join("\n", l) + "\n");
+    }
+
+    @Test
+    void translationTaskTakesMulti30kStyleValidationAndTestPairs() throws Exception {
+        List<String> de = new ArrayList<>(), en = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            de.add("ein hund " + i + " läuft .");
+            en.add("a dog " + i + " runs .");
+        }
+        var train = new TranslationTask.Files(lines("train.de", de.toArray(String[]::new)), lines("train.en", en.toArray(String[]::new)));
+        var val = new TranslationTask.Files(lines("val.de", "zwei katzen .", "eine katze sitzt auf einer sehr langen und breiten mauer am meer ."),
+                lines("val.en", "two cats .", "a cat sits on a very long and wide wall by the sea ."));
+        var test = new TranslationTask.Files(lines("test_2016_flickr.de", "ein mann .", "eine frau .", "ein kind ."),
+                lines("test_2016_flickr.en", "a man .", "a woman .", "a child ."));
+        Task.Data d = new TranslationTask(train, val, test).load(Task.Scale.FULL, 0);
+        assertEquals(50, examples(d.train()));
+        assertEquals(1, examples(d.valid()), "the pair over 10 tokens dropped");
+        assertEquals(3, examples(d.test()));
+        assertTrue(d.description().contains("validation " + val + ": 1 of 2 pairs kept"), d.description());
+        Task.Data carved = new TranslationTask(train, null, test).load(Task.Scale.FULL, 0);
+        assertEquals(List.of(45, 5, 3), List.of(examples(carved.train()), examples(carved.valid()), examples(carved.test())));
+        var tooLong = new TranslationTask.Files(lines("long.de", "eins zwei drei vier fünf sechs sieben acht neun zehn elf ."),
+                lines("long.en", "one ."));
+        var none = assertThrows(DataFormatException.class, () -> new TranslationTask(train, tooLong, null).load(Task.Scale.FULL, 0));
+        assertTrue(none.getMessage().contains("long.de: none of its 1 sentence pairs has at most 10 tokens"), none.getMessage());
+        var misaligned = new TranslationTask.Files(lines("bad.de", "a", "b"), lines("bad.en", "a"));
+        var e = assertThrows(DataFormatException.class, () -> new TranslationTask(train, misaligned, null).load(Task.Scale.FULL, 0));
+        assertTrue(e.getMessage().contains("bad.en:2: ends before"), e.getMessage());
+    }
+
     /** An ETT-layout CSV of {@code rows} hours: date, two covariates, OT = a known function of the row. */
     private Path ettCsv(String name, int rows) throws IOException {
         StringBuilder b = new StringBuilder("date,HUFL,HULL,OT\n");
