@@ -181,6 +181,18 @@ class DataOptionsTest {
         assertTrue(e.getMessage().contains("bad.en:2: ends before"), e.getMessage());
     }
 
+    @Test
+    void languageModelTaskUsesWikiTextsOwnSplitsAndCutsThemAtTheSmallScales() throws Exception {
+        String line = "the cat sat on the mat .\n";                 // 8 tokens with <eos>
+        file("wiki.train.tokens", line.repeat(5000));
+        file("wiki.valid.tokens", line.repeat(100));
+        file("wiki.test.tokens", line.repeat(400));
+        Task.Data full = new LanguageModelTask(dir).load(Task.Scale.FULL, 0);
+        assertTrue(full.description().contains("tokens 40000/800/3200"), full.description());
+        Task.Data quick = new LanguageModelTask(dir).load(Task.Scale.QUICK, 0);
+        assertTrue(quick.description().contains("tokens 20000/800/2000"), quick.description());
+    }
+
     /** An ETT-layout CSV of {@code rows} hours: date, two covariates, OT = a known function of the row. */
     private Path ettCsv(String name, int rows) throws IOException {
         StringBuilder b = new StringBuilder("date,HUFL,HULL,OT\n");
