@@ -1,6 +1,6 @@
 package org.metaadamw.examples;
 
-/** Multivariate time-series forecasting (weather; ETT-style CSV) with MetaAdamW on Spark. {@code --help} lists the options. */
+/** Multivariate time-series forecasting (weather, or an ETT-layout CSV: {@code --csv F --target COL}) with MetaAdamW on Spark. {@code --help} lists the options. */
 public final class ForecastJob {
     private ForecastJob() {
     }

@@ -33,15 +33,32 @@ public final class TaskJob {
               --weightDecay X   base weight decay (default 1e-2)
               --epochs N        epoch budget (default 6)
               --patience N      early stopping patience in epochs (default 2; 0 = none)
-              --seed N          seed (default 0)
+              --seed N          seed of the model and the optimizer (default 0); the same seed, the same
+                                initial model (the data splits do not depend on it)
               --quick           small subsets (default: the whole data sets)
               --conf KEY=VALUE  any spark.metaadamw.* setting (repeatable as --conf1, --conf2, ...)
-            data (optional, to use your own copies of the standard sets):
-              forecasting:      uses the fetched weather data
-              language-model:   --corpus DIR      (WikiText layout: train.txt, valid.txt, test.txt)
-              translation:      --src F --tgt F   (line-aligned, optionally .gz; Multi30k layout)
-              image:            --cifar DIR       (CIFAR-10 binary: data_batch_1.bin, test_batch.bin)
-              sentiment:        --labelled F      (label<TAB>text .tsv, or JSON [{"text","class"}])
+            data (optional: your own copies of the standard sets, in their standard form; every
+            split a job makes itself comes after a shuffle with a fixed seed, the same for every --seed,
+            except the chronological ones; a classification split lacking a class is warned about):
+              forecasting:      --csv F [--target COL]
+                                ETT layout: a 'date' column (else the first one) and numeric columns;
+                                predicts COL (default the last column, ETT's OT; 'all' = every column)
+                                from 14 rows of every column. ETTh*/ETTm* files: ETT's 12/4/4-month
+                                split; other files 70/10/20 in time order. Default: the fetched weather
+                                data, all 8 series predicted
+              language-model:   --corpus DIR      WikiText layout: train.txt, valid.txt, test.txt (or
+                                wiki.train.tokens, ...), its own splits used as they are
+              translation:      --src F --tgt F   line-aligned, optionally .gz (Multi30k train.de, train.en)
+                                [--valid-src F --valid-tgt F] [--test-src F --test-tgt F]  the official
+                                splits (Multi30k val.*, test_2016_flickr.*); without them 10 % of the
+                                training pairs each. Pairs over 10 tokens are dropped from every split
+              image:            --cifar DIR       CIFAR-10 binary: data_batch_1.bin .. data_batch_5.bin
+                                (one sixth held out for validation) and test_batch.bin
+              sentiment:        --labelled F      label<TAB>text .tsv (a header such as SST-2's
+                                'sentence<TAB>label' names the columns), or JSON [{"text","class"}]
+                                [--valid F] [--test F]  the official splits in the same formats (SST-2
+                                dev.tsv; GLUE's test.tsv is unlabelled and refused); without them 15 %
+                                of the labelled data each
             """;
 
     public static void main(String taskName, String[] args) throws Exception {
@@ -50,14 +67,7 @@ public final class TaskJob {
             System.out.println("usage: spark-submit --class <job> metaadamw-examples.jar [options]\n" + USAGE);
             return;
         }
-        Task task = switch (taskName) {
-            case "language-model" -> new LanguageModelTask(opt.containsKey("corpus") ? Path.of(opt.get("corpus")) : null);
-            case "translation" -> opt.containsKey("src") ? new TranslationTask(Path.of(opt.get("src")), Path.of(opt.get("tgt")))
-                    : new TranslationTask();
-            case "image" -> new ImageTask(opt.containsKey("cifar") ? Path.of(opt.get("cifar")) : null);
-            case "sentiment" -> new SentimentTask(opt.containsKey("labelled") ? Path.of(opt.get("labelled")) : null);
-            default -> new ForecastingTask();
-        };
+        Task task = task(taskName, opt);
         boolean quick = opt.containsKey("quick");
         int workers = Integer.parseInt(opt.getOrDefault("workers", "2"));
         long seed = Long.parseLong(opt.getOrDefault("seed", "0"));
@@ -97,6 +107,33 @@ public final class TaskJob {
                 System.out.printf(Locale.ROOT, "  %-30s α %.4f  β %.4f%n", r.groups().get(g), a[g], b[g]);
             }
         }
+    }
+
+    /** The task with the data options of {@code opt} (see {@link #USAGE}). */
+    static Task task(String taskName, Map<String, String> opt) {
+        return switch (taskName) {
+            case "language-model" -> new LanguageModelTask(path(opt, "corpus"));
+            case "translation" -> new TranslationTask(files(opt, "src", "tgt"), files(opt, "valid-src", "valid-tgt"),
+                    files(opt, "test-src", "test-tgt"));
+            case "image" -> new ImageTask(path(opt, "cifar"));
+            case "sentiment" -> new SentimentTask(path(opt, "labelled"), path(opt, "valid"), path(opt, "test"));
+            default -> new ForecastingTask(path(opt, "csv"), opt.get("target"));
+        };
+    }
+
+    private static Path path(Map<String, String> opt, String key) {
+        return opt.containsKey(key) ? Path.of(opt.get(key)) : null;
+    }
+
+    /** Both files of a parallel corpus, or null when neither option is given. */
+    private static TranslationTask.Files files(Map<String, String> opt, String src, String tgt) {
+        if (!opt.containsKey(src) && !opt.containsKey(tgt)) {
+            return null;
+        }
+        if (!opt.containsKey(src) || !opt.containsKey(tgt)) {
+            throw new IllegalArgumentException("--" + src + " and --" + tgt + " go together (see --help)");
+        }
+        return new TranslationTask.Files(Path.of(opt.get(src)), Path.of(opt.get(tgt)));
     }
 
     /** {@code --quick} is a flag: give it a value so that the option parser reads pairs. */

@@ -31,7 +31,8 @@ public final class TimeSeriesCsv {
     }
 
     /**
-     * @param timeColumn   header name of the time column
+     * @param timeColumn   header name of the time column; null: {@code date} if the header has one (ETT),
+     *                     else the first column
      * @param valueColumns header names of the numeric columns; empty = every column but time and group
      * @param groupColumn  header name of the group column for long-format files, or null
      */
@@ -42,6 +43,9 @@ public final class TimeSeriesCsv {
                 throw new DataFormatException(csv, 1, "empty file: expected a header line");
             }
             List<String> names = Arrays.asList(header.split(",", -1));
+            if (timeColumn == null) {
+                timeColumn = names.contains("date") ? "date" : names.get(0);
+            }
             int t = index(csv, names, timeColumn);
             int g = groupColumn == null ? -1 : index(csv, names, groupColumn);
             List<String> cols = new ArrayList<>(valueColumns);

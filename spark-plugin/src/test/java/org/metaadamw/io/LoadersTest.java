@@ -75,6 +75,25 @@ class LoadersTest {
     }
 
     @Test
+    void labelledTextTsvHeadersNameTheColumnsInEitherOrder() throws Exception {
+        var labelFirst = LabelledText.read(write("lf.tsv", "label\tsentence\n1\tgreat film\n0\tdull\n"));
+        assertEquals(List.of(new LabelledText.Example(1, "great film"), new LabelledText.Example(0, "dull")), labelFirst);
+        // SST-2 as GLUE ships it: sentence first, a header saying so
+        var sst2 = LabelledText.read(write("train.tsv", "sentence \tlabel\nhide new secretions from the parental units \t0\n"
+                + "that loves its characters \t1\n"));
+        assertEquals(List.of(new LabelledText.Example(0, "hide new secretions from the parental units"),
+                new LabelledText.Example(1, "that loves its characters")), sst2);
+        // a first field that is a label is data, whatever the text says
+        assertEquals(new LabelledText.Example(1, "text"), LabelledText.read(write("nh.tsv", "1\ttext\n")).get(0));
+        assertFails("glue-test.tsv:1: header [index, sentence] has no 'label' column",
+                () -> LabelledText.read(write("glue-test.tsv", "index\tsentence\n0\tuneasy mishmash\n")));
+        assertFails("cols.tsv:3: expected 2 tab-separated fields as in the header, found 1",
+                () -> LabelledText.read(write("cols.tsv", "sentence\tlabel\nfine\t1\nno label here\n")));
+        assertFails("lab.tsv:2: label 'positive' is not a non-negative integer",
+                () -> LabelledText.read(write("lab.tsv", "sentence\tlabel\nfine\tpositive\n")));
+    }
+
+    @Test
     void parallelTextAndDingSentences() throws Exception {
         var pairs = ParallelText.read(write("t.de.gz", "Ein Hund.\nZwei Katzen.\n"), write("t.en", "A dog.\nTwo cats.\n"));
         assertEquals(new ParallelText.Pair("Zwei Katzen.", "Two cats."), pairs.get(1));
@@ -118,6 +137,53 @@ class LoadersTest {
         data[0] = 12;
         Files.write(f, data);
         assertFails("record 0 (byte offset 0) has label 12", () -> CifarBinary.read(f, 0));
+    }
+
+    /** A CIFAR-10 file of records whose label and first pixel byte are {@code labels[i]} and {@code first + i}. */
+    private Path cifar(String name, int first, int... labels) throws IOException {
+        byte[] data = new byte[labels.length * CifarBinary.RECORD];
+        for (int i = 0; i < labels.length; i++) {
+            data[i * CifarBinary.RECORD] = (byte) labels[i];
+            data[i * CifarBinary.RECORD + 1] = (byte) (first + i);
+        }
+        Path f = dir.resolve(name);
+        Files.write(f, data);
+        return f;
+    }
+
+    @Test
+    void cifarFolderReadsEveryTrainingBatchInNumberOrder() throws Exception {
+        cifar("data_batch_2.bin", 10, 2, 3);
+        cifar("data_batch_10.bin", 20, 9);
+        cifar("data_batch_1.bin", 0, 0, 1);
+        cifar("test_batch.bin", 30, 5);
+        Files.writeString(dir.resolve("readme.html"), "not a batch");
+        List<Path> batches = CifarBinary.trainingBatches(dir);
+        assertEquals(List.of("data_batch_1.bin", "data_batch_2.bin", "data_batch_10.bin"),
+                batches.stream().map(p -> p.getFileName().toString()).toList());
+        assertEquals(5, CifarBinary.records(batches));
+        // records addressed across the files, returned in the order asked for
+        var ds = CifarBinary.read(batches, new int[]{4, 0, 3, 2});
+        assertEquals(4, ds.numExamples());
+        int[] labels = ds.getLabels().argMax(1).toIntVector();
+        assertEquals(List.of(9, 0, 3, 2), java.util.Arrays.stream(labels).boxed().toList());
+        assertEquals(20 / 255.0, ds.getFeatures().getDouble(0, 0, 0, 0), 1e-6);
+        assertEquals(11 / 255.0, ds.getFeatures().getDouble(2, 0, 0, 0), 1e-6);
+        assertEquals(1, CifarBinary.read(List.of(CifarBinary.testBatch(dir)), new int[]{0}).numExamples());
+        cifar("data_batch_2.bin", 10, 2, 12);
+        assertFails("data_batch_2.bin: record 1 (byte offset 3073) has label 12", () -> CifarBinary.read(batches, new int[]{0, 3}));
+        Path empty = Files.createDirectory(dir.resolve("empty"));
+        assertFails("no data_batch_1.bin .. data_batch_5.bin in this folder", () -> CifarBinary.trainingBatches(empty));
+        assertFails("test_batch.bin: no such file", () -> CifarBinary.testBatch(empty));
+    }
+
+    @Test
+    void timeSeriesCsvFindsTheTimeColumnByNameOrPosition() throws Exception {
+        var ett = TimeSeriesCsv.read(write("e.csv", "HUFL,date,OT\n5.8,2016-07-01 00:00:00,30.5\n"), null, List.of(), null);
+        assertEquals(List.of("HUFL", "OT"), ett.columns());
+        var first = TimeSeriesCsv.read(write("t.csv", "time,a,b\n1,2,3\n"), null, List.of(), null);
+        assertEquals(List.of("a", "b"), first.columns());
+        assertEquals(List.of("1"), first.times());
     }
 
     @Test

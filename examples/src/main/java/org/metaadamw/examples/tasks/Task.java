@@ -26,7 +26,10 @@ public interface Task {
     /** Loads the data as minibatches. */
     Data load(Scale scale, long seed) throws IOException;
 
-    /** A freshly initialised model. */
+    /**
+     * A freshly initialised model: the same parameters, bit for bit, for the same {@code seed} (0
+     * included: see {@code Seeds}).
+     */
     Model model(Data data, long seed);
 
     /** The metric of {@code model} on {@code batches}. */
