@@ -40,20 +40,24 @@ public final class MainJob {
     record Result(String optimizer, double testLoss, double accuracy, int epochs, double seconds, String multipliers) {
     }
 
+    /** The shared base learning rate of both runs (the project's default; not tuned for either optimizer). */
+    static final double DEFAULT_LR = 1e-3;
+
     public static void main(String[] args) throws Exception {
         Map<String, String> opt = Args.parse(args);
         if (opt.containsKey("help")) {
-            System.out.println("usage: MainJob [--master M] [--workers N] [--train N] [--test N] [--epochs N] [--report PATH]");
+            System.out.println("usage: MainJob [--master M] [--workers N] [--train N] [--test N] [--epochs N] [--lr X] [--report PATH]");
             return;
         }
         int nTrain = Integer.parseInt(opt.getOrDefault("train", "10000"));
         int nTest = Integer.parseInt(opt.getOrDefault("test", "2000"));
         int epochs = Integer.parseInt(opt.getOrDefault("epochs", "3"));
+        double lr = Double.parseDouble(opt.getOrDefault("lr", String.valueOf(DEFAULT_LR)));
         Path report = Path.of(opt.getOrDefault("report", "reports/main-job.json"));
         DataSet train = ImageData.fashionMnist(true, nTrain, true);
         DataSet test = ImageData.fashionMnist(false, nTest, true);
-        System.out.printf(Locale.ROOT, "Fashion-MNIST: %d training / %d test images, MLP 784-128-10, %d epochs, batch 64%n",
-                nTrain, nTest, epochs);
+        System.out.printf(Locale.ROOT, "Fashion-MNIST: %d training / %d test images, MLP 784-128-10, %d epochs, batch 64, "
+                + "shared base learning rate %.0e, weight decay 1e-2%n", nTrain, nTest, epochs, lr);
         int workers = Integer.parseInt(opt.getOrDefault("workers", "2"));
         SparkConf conf = new SparkConf().setAppName("metaadamw-main-job");
         if (opt.containsKey("master") || !conf.contains("spark.master")) {
@@ -68,10 +72,13 @@ public final class MainJob {
             JavaRDD<DataSet> rdd = sc.parallelize(train.batchBy(64), workers).cache();
             // one discarded epoch, so that neither measured run pays the JIT and native warm-up
             System.out.println("warm-up epoch (not measured)");
-            run(sc, rdd, workers, "metaadamw", test, 1);
+            run(sc, rdd, workers, "metaadamw", lr, test, 1, new StringBuilder());
+            StringBuilder story = new StringBuilder();
             for (String controller : new String[]{"adamw", "metaadamw"}) {
-                results.add(run(sc, rdd, workers, controller, test, epochs));
+                results.add(run(sc, rdd, workers, controller, lr, test, epochs, story));
             }
+            System.out.println();
+            System.out.print(story);
         }
         System.out.println();
         System.out.printf(Locale.ROOT, "| %-10s | %-9s | %-8s | %-6s | %-9s |%n", "optimizer", "test loss", "accuracy", "epochs", "wall (s)");
@@ -81,7 +88,10 @@ public final class MainJob {
                     r.epochs(), r.seconds());
         }
         System.out.println();
-        System.out.println("MetaAdamW multipliers at the end: " + results.get(1).multipliers());
+        Result a = results.get(0), m = results.get(1);
+        System.out.printf(Locale.ROOT, "At the same base learning rate, MetaAdamW %s AdamW: accuracy %+.2f points, test loss %+.4f, wall time %+.0f %%.%n",
+                m.accuracy() > a.accuracy() ? "beat" : m.accuracy() < a.accuracy() ? "lost to" : "tied with",
+                100 * (m.accuracy() - a.accuracy()), m.testLoss() - a.testLoss(), 100 * (m.seconds() / a.seconds() - 1));
         if (report.getParent() != null) {
             Files.createDirectories(report.getParent());
         }
@@ -97,7 +107,8 @@ public final class MainJob {
         System.out.println("report written to " + report.toAbsolutePath());
     }
 
-    static Result run(JavaSparkContext sc, JavaRDD<DataSet> train, int workers, String controller, DataSet test, int epochs) {
+    static Result run(JavaSparkContext sc, JavaRDD<DataSet> train, int workers, String controller, double lr, DataSet test, int epochs,
+                      StringBuilder story) {
         var conf = new NeuralNetConfiguration.Builder().seed(123).weightInit(WeightInit.XAVIER).list()
                 .layer(new DenseLayer.Builder().nIn(784).nOut(128).activation(Activation.RELU).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(128).nOut(10)
@@ -105,7 +116,7 @@ public final class MainJob {
                 .build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
-        MetaAdamWConfig cfg = MetaAdamWConfig.builder().controller(controller).learningRate(1e-3).weightDecay(1e-2)
+        MetaAdamWConfig cfg = MetaAdamWConfig.builder().controller(controller).learningRate(lr).weightDecay(1e-2)
                 .averagingFrequency(5).numWorkers(workers).build();
         SparkMetaAdamW trainer = new SparkMetaAdamW(sc, net, cfg);
         long t0 = System.nanoTime();
@@ -117,7 +128,29 @@ public final class MainJob {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         trainer.releaseData();
+        if (!controller.equals("adamw")) {
+            describe(trainer, story);
+        }
         var eval = net.evaluate(new ListDataSetIterator<>(test.batchBy(500), 1));
         return new Result(controller, net.score(test), eval.accuracy(), epochs, seconds, trainer.modulation().toString());
+    }
+
+    /** What the meta-learner did: per group, α and β at the first, middle and last round; the global scale e^ρ. */
+    static void describe(SparkMetaAdamW trainer, StringBuilder out) {
+        var h = trainer.history();
+        var names = trainer.groups().names();
+        int n = h.size();
+        out.append(String.format(Locale.ROOT, "What MetaAdamW did over %d rounds (effective learning rate of a group = base lr × α):%n", n));
+        out.append(String.format(Locale.ROOT, "  %-28s %21s %21s%n", "group", "α: start/mid/end", "β: start/mid/end"));
+        for (int g = 0; g < names.size(); g++) {
+            out.append(String.format(Locale.ROOT, "  %-28s %6.3f %6.3f %6.3f   %6.3f %6.3f %6.3f%n", names.get(g),
+                    h.get(0).alpha()[g], h.get(n / 2).alpha()[g], h.get(n - 1).alpha()[g],
+                    h.get(0).beta()[g], h.get(n / 2).beta()[g], h.get(n - 1).beta()[g]));
+        }
+        Double scale = h.get(n - 1).metrics().get("scale");
+        if (scale != null) {
+            out.append(String.format(Locale.ROOT, "  global step scale e^ρ at the end: %.3f (%s the shared base learning rate)%n", Math.exp(scale),
+                    scale > 0.05 ? "raises" : scale < -0.05 ? "lowers" : "keeps"));
+        }
     }
 }

@@ -60,7 +60,7 @@ public final class RoundWorker {
         INDArray params = net.params();
         params.assign(thetaStart);
         AdamWState st = state.copy();
-        Nd4j.getRandom().setSeed(roundSeed);
+        Nd4j.getRandom().setSeed(nativeSeed(roundSeed));
         optimizer.setModulation(modulation);
 
         INDArray gv0 = null, gv1 = null;
@@ -96,6 +96,16 @@ public final class RoundWorker {
         INDArray g = net.gradient();
         optimizer.preprocess(g, ds.getFeatures().size(0));
         return g.dup();
+    }
+
+    /**
+     * The seed handed to ND4J's native generator, which replaces a seed of 0 by the clock (libnd4j
+     * {@code RandomGenerator::setStates}): 0 becomes a fixed odd constant, every other seed stays.
+     * Round 0 of {@code spark.metaadamw.seed=0} has round seed 0, so without this a network with
+     * dropout would not repeat at seed 0.
+     */
+    static long nativeSeed(long seed) {
+        return seed != 0 ? seed : 0x9E3779B97F4A7C15L;
     }
 
     static boolean isFinite(INDArray a) {

@@ -55,6 +55,35 @@ class MetaAdamWConfigTest {
     }
 
     @Test
+    void paperPresetSwitchesTheFormulationAndExplicitSettingsStillWin() {
+        MetaAdamWConfig d = MetaAdamWConfig.defaults();
+        assertTrue(d.logMultipliers());
+        assertEquals(0.05, d.metaScaleLearningRate(), 0);
+        assertArrayEquals(new boolean[]{false, true, false}, d.metaTerms());
+        MetaAdamWConfig p = MetaAdamWConfig.fromMap(Map.of("spark.metaadamw.preset", "paper"));
+        assertEquals("paper", p.preset());
+        assertTrue(!p.logMultipliers() && p.paperAlignment());
+        assertEquals(0.0, p.metaScaleLearningRate(), 0);
+        assertEquals(1.0, p.alphaRange(), 0);
+        assertArrayEquals(new boolean[]{true, true, true}, p.metaTerms());
+        assertEquals(6, p.featureVersion().columns(), "basic features");
+        assertEquals(6, p.moduleShape(6, 4).model(), "d = F");
+        assertEquals("spark.metaadamw.preset=paper", "spark.metaadamw.preset=" + p.toStringMap().get("spark.metaadamw.preset"));
+        // explicit settings win over the preset, in either order of the keys
+        MetaAdamWConfig q = MetaAdamWConfig.builder().metaTerms("lossDecrease").preset("paper").build();
+        assertArrayEquals(new boolean[]{false, true, false}, q.metaTerms());
+        assertTrue(!q.logMultipliers());
+        // the resolved map reproduces the same configuration
+        assertEquals(p, MetaAdamWConfig.fromMap(p.toStringMap()));
+        // a preset that does not fit another explicit choice is refused with the keys named
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> MetaAdamWConfig.builder().preset("paper").metaScaleLearningRate(0.1).build());
+        assertTrue(e.getMessage().contains("spark.metaadamw.meta.scaleLearningRate") && e.getMessage().contains("sigmoid"), e.getMessage());
+        var h = assertThrows(IllegalArgumentException.class, () -> MetaAdamWConfig.builder().preset("paper").features("basic+").build());
+        assertTrue(h.getMessage().contains("d = F"), h.getMessage());
+    }
+
+    @Test
     void unknownKeysUnderThePrefixAreRefused() {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> MetaAdamWConfig.fromMap(Map.of("spark.metaadamw.learningrate", "0.1")));
