@@ -203,6 +203,17 @@ public final class LrSweep {
                 summary.put(taskName + "/" + o.label(), new double[]{best, worst});
                 md.append(String.format(Locale.ROOT, " %.4f | %.4f |%n", best, worst));
             }
+            double[] ab = summary.get(taskName + "/adamw");
+            if (ab != null) {
+                for (double lr : lrs) {
+                    var rs = select(all, taskName, "adamw", lr);
+                    if (!rs.isEmpty() && mean(tests(rs)) == ab[0]) {
+                        md.append(String.format(Locale.ROOT, "%nAdamW's best base lr here is %s; its best validation epoch is %s of %d "
+                                        + "(per seed; the budget is long enough when it is below the last).%n", QualityBenchmark.fmtLr(lr),
+                                rs.stream().map(r -> String.valueOf(r.bestEpoch() + 1)).toList(), rs.get(0).validation().size()));
+                    }
+                }
+            }
             md.append("\nMean final α (metaadamw-type optimizers and hypergradient, seed mean of the last round's mean over groups):\n\n| optimizer |");
             for (double lr : lrs) {
                 md.append(' ').append(QualityBenchmark.fmtLr(lr)).append(" |");

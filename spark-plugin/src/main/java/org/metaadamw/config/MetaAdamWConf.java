@@ -88,7 +88,7 @@ public final class MetaAdamWConf {
     public static final ConfigEntry<String> HUW_MODE = choice("huw.mode", "abs",
             "abs: s_i's own gradient uses |L_i| (bounded below; equilibrium weight p_i/|L_i|); paper: the literal formula (with the clamp).",
             "abs", "paper");
-    public static final ConfigEntry<Double> META_SCALE_LEARNING_RATE = nonNegative("meta.scaleLearningRate", 0.05,
+    public static final ConfigEntry<Double> META_SCALE_LEARNING_RATE = nonNegative("meta.scaleLearningRate", 0.1,
             "Adam learning rate (per meta-step, in log space) of ρ, the global log step scale shared by all groups (log multipliers only; 0 = no global scale). "
                     + "ρ follows the summed hypergradient of every group, so a base learning rate that is too small or too large is corrected within tens of rounds.");
     public static final ConfigEntry<String> META_ALIGNMENT = choice("meta.alignment", "orthogonal",

@@ -58,7 +58,7 @@ class MetaAdamWConfigTest {
     void paperPresetSwitchesTheFormulationAndExplicitSettingsStillWin() {
         MetaAdamWConfig d = MetaAdamWConfig.defaults();
         assertTrue(d.logMultipliers());
-        assertEquals(0.05, d.metaScaleLearningRate(), 0);
+        assertEquals(0.1, d.metaScaleLearningRate(), 0);
         assertArrayEquals(new boolean[]{false, true, false}, d.metaTerms());
         MetaAdamWConfig p = MetaAdamWConfig.fromMap(Map.of("spark.metaadamw.preset", "paper"));
         assertEquals("paper", p.preset());
