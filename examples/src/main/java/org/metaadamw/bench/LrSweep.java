@@ -100,6 +100,10 @@ public final class LrSweep {
             return;
         }
         System.setProperty("java.awt.headless", "true");
+        if (opt.containsKey("from")) {
+            report(opt);
+            return;
+        }
         List<String> tasks = Arrays.asList(opt.getOrDefault("tasks", "image,sentiment,forecasting").split(","));
         double[] lrs = Arrays.stream(opt.getOrDefault("lrs", "1e-4,3e-4,1e-3,3e-3,1e-2").split(",")).mapToDouble(Double::parseDouble).toArray();
         List<Optimizer> optimizers = Arrays.stream(opt.getOrDefault("optimizers", DEFAULT_OPTIMIZERS).split(";"))
@@ -152,6 +156,31 @@ public final class LrSweep {
         System.out.println("reports written to " + out.toAbsolutePath());
     }
 
+    /**
+     * {@code --from a/sweep.json,b/sweep.json --out DIR}: one report and the plots from the runs of
+     * several sweeps (for example one per task, each with its own epoch budget), without training.
+     */
+    static void report(Map<String, String> opt) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        List<TaskRunner.Result> all = new ArrayList<>();
+        for (String f : opt.get("from").split(",")) {
+            all.addAll(Arrays.asList(json.readValue(Path.of(f.trim()).toFile(), TaskRunner.Result[].class)));
+        }
+        Path out = Path.of(opt.getOrDefault("out", "reports/sweep"));
+        Files.createDirectories(out);
+        Task.Scale scale = Task.Scale.valueOf(opt.getOrDefault("scale", "benchmark").toUpperCase(Locale.ROOT));
+        List<Optimizer> optimizers = all.stream().map(TaskRunner.Result::label).distinct().map(Optimizer::parse).toList();
+        double[] lrs = all.stream().mapToDouble(TaskRunner.Result::learningRate).distinct().sorted().toArray();
+        Map<String, String> descriptions = new LinkedHashMap<>();
+        for (String t : all.stream().map(TaskRunner.Result::task).distinct().toList()) {
+            descriptions.put(t, Task.byName(t).load(scale, 0).description());
+            plots(out, Task.byName(t), all.stream().filter(r -> r.task().equals(t)).toList(), optimizers,
+                    Arrays.stream(lrs).filter(lr -> all.stream().anyMatch(r -> r.task().equals(t) && r.learningRate() == lr)).toArray());
+        }
+        write(out, all, optimizers, lrs, descriptions, 0, 0, scale, 0);
+        System.out.println(Files.readString(out.resolve("sweep.md")));
+    }
+
     static double[] tests(List<TaskRunner.Result> rs) {
         return rs.stream().mapToDouble(TaskRunner.Result::test).toArray();
     }
@@ -172,20 +201,25 @@ public final class LrSweep {
     static void write(Path out, List<TaskRunner.Result> all, List<Optimizer> optimizers, double[] lrs, Map<String, String> descriptions,
                       int seeds, int epochs, Task.Scale scale, double seconds) throws IOException {
         StringBuilder md = new StringBuilder();
-        md.append(String.format(Locale.ROOT, "Budget: %d epochs (test metric of the best validation epoch), %d seed(s), data scale %s, "
-                + "Spark local mode; total %.0f s.%n%n", epochs, seeds, scale.name().toLowerCase(Locale.ROOT), seconds));
+        md.append(String.format(Locale.ROOT, "Test metric of the best validation epoch; data scale %s, Spark local mode, 2 workers%s.%n%n",
+                scale.name().toLowerCase(Locale.ROOT), seconds > 0 ? String.format(Locale.ROOT, "; total %.0f s", seconds) : ""));
         Map<String, double[]> summary = new LinkedHashMap<>();
         for (String taskName : descriptions.keySet()) {
             Task task = Task.byName(taskName);
-            md.append("### ").append(taskName).append(" (test ").append(task.metric()).append(", mean ± std over seeds)\n\n| optimizer |");
-            for (double lr : lrs) {
+            List<TaskRunner.Result> ofTask = all.stream().filter(r -> r.task().equals(taskName)).toList();
+            double[] taskLrs = Arrays.stream(lrs).filter(lr -> ofTask.stream().anyMatch(r -> r.learningRate() == lr)).toArray();
+            int taskEpochs = ofTask.stream().mapToInt(r -> r.validation().size()).max().orElse(0);
+            long taskSeeds = ofTask.stream().mapToLong(TaskRunner.Result::seed).distinct().count();
+            md.append("### ").append(taskName).append(" (test ").append(task.metric()).append(", mean ± std over ").append(taskSeeds)
+              .append(" seeds, ").append(taskEpochs).append(" epochs)\n\n| optimizer |");
+            for (double lr : taskLrs) {
                 md.append(' ').append(QualityBenchmark.fmtLr(lr)).append(" |");
             }
-            md.append(" best | worst |\n|---|").append("---|".repeat(lrs.length + 2)).append('\n');
+            md.append(" best | worst |\n|---|").append("---|".repeat(taskLrs.length + 2)).append('\n');
             for (Optimizer o : optimizers) {
                 md.append("| ").append(o.label()).append(" |");
                 double best = Double.NaN, worst = Double.NaN;
-                for (double lr : lrs) {
+                for (double lr : taskLrs) {
                     double[] t = tests(select(all, taskName, o.label(), lr));
                     if (t.length == 0) {
                         md.append(" – |");
@@ -205,26 +239,27 @@ public final class LrSweep {
             }
             double[] ab = summary.get(taskName + "/adamw");
             if (ab != null) {
-                for (double lr : lrs) {
+                for (double lr : taskLrs) {
                     var rs = select(all, taskName, "adamw", lr);
                     if (!rs.isEmpty() && mean(tests(rs)) == ab[0]) {
                         md.append(String.format(Locale.ROOT, "%nAdamW's best base lr here is %s; its best validation epoch is %s of %d "
                                         + "(per seed; the budget is long enough when it is below the last).%n", QualityBenchmark.fmtLr(lr),
                                 rs.stream().map(r -> String.valueOf(r.bestEpoch() + 1)).toList(), rs.get(0).validation().size()));
+                        break;
                     }
                 }
             }
             md.append("\nMean final α (metaadamw-type optimizers and hypergradient, seed mean of the last round's mean over groups):\n\n| optimizer |");
-            for (double lr : lrs) {
+            for (double lr : taskLrs) {
                 md.append(' ').append(QualityBenchmark.fmtLr(lr)).append(" |");
             }
-            md.append("\n|---|").append("---|".repeat(lrs.length)).append('\n');
+            md.append("\n|---|").append("---|".repeat(taskLrs.length)).append('\n');
             for (Optimizer o : optimizers) {
                 if (o.label().equals("adamw")) {
                     continue;
                 }
                 md.append("| ").append(o.label()).append(" |");
-                for (double lr : lrs) {
+                for (double lr : taskLrs) {
                     var rs = select(all, taskName, o.label(), lr);
                     double a = rs.stream().filter(r -> !r.alphaPerRound().isEmpty())
                             .mapToDouble(r -> mean(r.alphaPerRound().get(r.alphaPerRound().size() - 1))).average().orElse(Double.NaN);
@@ -233,7 +268,7 @@ public final class LrSweep {
                 md.append('\n');
             }
             md.append('\n');
-            diagnosis(md, all, taskName, optimizers, lrs);
+            diagnosis(md, all, taskName, optimizers, taskLrs);
         }
         targets(md, summary, descriptions.keySet(), optimizers);
         md.append("\nData:\n");
@@ -300,7 +335,7 @@ public final class LrSweep {
             double[] a = summary.get(t + "/adamw");
             md.append("| ").append(t).append(String.format(Locale.ROOT, " | %.4f | %.4f |", a == null ? Double.NaN : a[0], a == null ? Double.NaN : a[1]));
             for (String l : others) {
-                double[] v = summary.get(t + "/" + l);
+                double[] v = summary.getOrDefault(t + "/" + l, new double[]{Double.NaN, Double.NaN});
                 md.append(String.format(Locale.ROOT, " %.4f | %.4f |", v[0], v[1]));
             }
             md.append('\n');

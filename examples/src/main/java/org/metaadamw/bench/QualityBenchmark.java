@@ -45,7 +45,7 @@ import java.util.Map;
  * <p>{@code --sweep} runs the learning-rate sensitivity benchmark instead ({@link LrSweep}).
  *
  * <p>Options: {@code --tasks a,b} (all five), {@code --seeds N} (3), {@code --epochs N} (4),
- * {@code --patience N} (2), {@code --quick} (one seed, small subsets, 2 epochs, grid of one point),
+ * {@code --patience N} (2), {@code --quick} (one seed, small subsets, 1 epoch, grid of one point),
  * {@code --scale quick|benchmark|full} (benchmark), {@code --master M} (local[2]), {@code --workers N} (2),
  * {@code --out DIR} (reports/quality).
  */
@@ -72,7 +72,7 @@ public final class QualityBenchmark {
         System.setProperty("java.awt.headless", "true");
         List<String> tasks = Arrays.asList(opt.getOrDefault("tasks", String.join(",", Task.ALL)).split(","));
         int seeds = Integer.parseInt(opt.getOrDefault("seeds", quick ? "1" : "3"));
-        int epochs = Integer.parseInt(opt.getOrDefault("epochs", quick ? "2" : "4"));
+        int epochs = Integer.parseInt(opt.getOrDefault("epochs", quick ? "1" : "4"));
         int patience = Integer.parseInt(opt.getOrDefault("patience", "2"));
         int workers = Integer.parseInt(opt.getOrDefault("workers", "2"));
         Task.Scale scale = Task.Scale.valueOf(opt.getOrDefault("scale", quick ? "quick" : "benchmark").toUpperCase(Locale.ROOT));

@@ -36,8 +36,8 @@ class FashionMnistSmokeTest {
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         double before = net.score(test);
-        LocalMetaAdamWTrainer trainer = new LocalMetaAdamWTrainer(net,
-                MetaAdamWConfig.builder().learningRate(1e-3).averagingFrequency(5).build());
+        MetaAdamWConfig cfg = MetaAdamWConfig.builder().learningRate(1e-3).averagingFrequency(5).build();
+        LocalMetaAdamWTrainer trainer = new LocalMetaAdamWTrainer(net, cfg);
         trainer.fit(new ListDataSetIterator<>(train.batchBy(50), 1), new ListDataSetIterator<>(test.batchBy(100), 1), 3);
         double after = net.score(test);
         var eval = net.evaluate(new ListDataSetIterator<>(test.batchBy(200), 1));
@@ -49,7 +49,8 @@ class FashionMnistSmokeTest {
         var m = trainer.modulation();
         boolean moved = false;
         for (int g = 0; g < m.groups(); g++) {
-            assertTrue(m.alpha(g) > 0.5 && m.alpha(g) < 1.5 && m.beta(g) > 0.5 && m.beta(g) < 1.5, m.toString());
+            assertTrue(m.alpha(g) > 1 / cfg.alphaMax() && m.alpha(g) < cfg.alphaMax()
+                    && m.beta(g) > 1 / cfg.betaMax() && m.beta(g) < cfg.betaMax(), m.toString());
             moved |= Math.abs(m.alpha(g) - 1) > 1e-3;
         }
         assertTrue(moved, "the controller learned nothing: " + m);
