@@ -359,7 +359,12 @@ public final class LrSweep {
                 "base learning rate", task.metric(), lines, PlotOrientation.VERTICAL, true, false, false);
         XYPlot p = c.getXYPlot();
         LogAxis x = new LogAxis("base learning rate");
+        x.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(0.5));
+        x.setNumberFormatOverride(new java.text.DecimalFormat("0.0E0"));
         p.setDomainAxis(x);
+        p.setBackgroundPaint(Color.WHITE);
+        p.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        p.setRangeGridlinePaint(Color.LIGHT_GRAY);
         ((NumberAxis) p.getRangeAxis()).setAutoRangeIncludesZero(false);
         DeviationRenderer r = new DeviationRenderer(true, true);
         for (int i = 0; i < optimizers.size(); i++) {
@@ -408,7 +413,11 @@ public final class LrSweep {
             XYPlot p = c.getXYPlot();
             LogAxis y = new LogAxis(null);
             y.setSmallestValue(0.05);
+            y.setNumberFormatOverride(new java.text.DecimalFormat("0.##"));
             p.setRangeAxis(y);
+            p.setBackgroundPaint(Color.WHITE);
+            p.setDomainGridlinePaint(Color.LIGHT_GRAY);
+            p.setRangeGridlinePaint(Color.LIGHT_GRAY);
             var rend = p.getRenderer();
             for (int i = 0; i < runs.size(); i++) {
                 Color col = Color.getHSBColor(i / (float) runs.size(), 0.85f, 0.75f);
