@@ -304,6 +304,25 @@ public final class LrSweep {
                 md.append(String.format(Locale.ROOT, "| %s | %+.3e | %+.3e | %+.3e | %+.3e | %.3f |%n", groups.get(g), v[0], v[1], v[2],
                         v[0] + v[1] + v[2], a));
             }
+            md.append(String.format(Locale.ROOT, "%nThe same sums over all groups, at every base lr (%s):%n%n", o.label()));
+            md.append("| base lr | alignment | loss decrease | gap | final mean α |\n|---|---|---|---|---|\n");
+            for (double l : lrs) {
+                var rl = select(all, taskName, o.label(), l);
+                if (rl.isEmpty()) {
+                    continue;
+                }
+                double[] v = new double[3];
+                double a = 0;
+                for (var r : rl) {
+                    for (int i = 0; i < 3; i++) {
+                        for (int g = 0; g < groups.size(); g++) {
+                            v[i] += r.dAlphaSums()[i][g] / rl.size();
+                        }
+                    }
+                    a += mean(r.alphaPerRound().get(r.alphaPerRound().size() - 1)) / rl.size();
+                }
+                md.append(String.format(Locale.ROOT, "| %s | %+.3e | %+.3e | %+.3e | %.3f |%n", QualityBenchmark.fmtLr(l), v[0], v[1], v[2], a));
+            }
             var huw = rs.get(0).huwPerRound();
             if (!huw.isEmpty()) {
                 md.append("\nHUW weights (alignment, loss decrease, gap), seed 0: ");
