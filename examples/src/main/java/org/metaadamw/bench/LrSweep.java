@@ -119,21 +119,16 @@ public final class LrSweep {
             o.config(lrs[0], wd, workers); // refuse a bad variant before any run
         }
 
-        SparkConf conf = new SparkConf().setAppName("metaadamw-lr-sweep");
-        if (opt.containsKey("master") || !conf.contains("spark.master")) {
-            conf.setMaster(opt.getOrDefault("master", "local[2]"));
-        }
-        conf.setIfMissing("spark.ui.enabled", "false");
+        SparkConf conf = QualityBenchmark.sparkConf("metaadamw-lr-sweep", opt);
         List<TaskRunner.Result> all = new ArrayList<>();
         Map<String, String> descriptions = new LinkedHashMap<>();
         long t0 = System.nanoTime();
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             for (String name : tasks) {
-                Task task = Task.byName(name.trim());
-                Task.Data data = task.load(scale, 0);
-                descriptions.put(task.name(), data.description());
-                System.out.println("== " + task.name() + ": " + data.description());
-                var rdds = TaskRunner.Rdds.of(sc, data, workers);
+                QualityBenchmark.Prepared prep = QualityBenchmark.prepare(sc, name, scale, workers, descriptions);
+                Task task = prep.task();
+                Task.Data data = prep.data();
+                var rdds = prep.rdds();
                 TaskRunner.run(sc, task, data, rdds, new TaskRunner.Spec("warm-up", optimizers.get(0).config(lrs[0], wd, workers),
                         99, 1, 0), line -> { });
                 List<TaskRunner.Result> results = new ArrayList<>();

@@ -80,21 +80,16 @@ public final class QualityBenchmark {
         Path out = Path.of(opt.getOrDefault("out", "reports/quality"));
         Files.createDirectories(out);
 
-        SparkConf conf = new SparkConf().setAppName("metaadamw-quality-benchmark");
-        if (opt.containsKey("master") || !conf.contains("spark.master")) {
-            conf.setMaster(opt.getOrDefault("master", "local[2]"));
-        }
-        conf.setIfMissing("spark.ui.enabled", "false");
+        SparkConf conf = sparkConf("metaadamw-quality-benchmark", opt);
         List<TaskRunner.Result> all = new ArrayList<>();
         Map<String, String> descriptions = new LinkedHashMap<>();
         long t0 = System.nanoTime();
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             for (String name : tasks) {
-                Task task = Task.byName(name.trim());
-                Task.Data data = task.load(scale, 0);
-                descriptions.put(task.name(), data.description());
-                System.out.println("== " + task.name() + ": " + data.description());
-                var rdds = TaskRunner.Rdds.of(sc, data, workers);
+                Prepared prep = prepare(sc, name, scale, workers, descriptions);
+                Task task = prep.task();
+                Task.Data data = prep.data();
+                var rdds = prep.rdds();
                 MetaAdamWConfig base = MetaAdamWConfig.builder().learningRate(PAPER_LR).weightDecay(PAPER_WD).numWorkers(workers).build();
                 // one discarded epoch first, so that no measured run pays the JIT and native warm-up
                 TaskRunner.run(sc, task, data, rdds, new TaskRunner.Spec("warm-up", base.toBuilder().controller("metaadamw").build(),
@@ -146,6 +141,30 @@ public final class QualityBenchmark {
         }
         System.out.println(Files.readString(out.resolve("results.md")));
         System.out.println("reports written to " + out.toAbsolutePath());
+    }
+
+    /** One task's data, loaded once and cached as RDDs for every run of a benchmark. */
+    record Prepared(Task task, Task.Data data, TaskRunner.Rdds rdds) {
+    }
+
+    /** Loads task {@code name} (data seed 0), records its description and prints it. */
+    static Prepared prepare(JavaSparkContext sc, String name, Task.Scale scale, int workers, Map<String, String> descriptions)
+            throws IOException {
+        Task task = Task.byName(name.trim());
+        Task.Data data = task.load(scale, 0);
+        descriptions.put(task.name(), data.description());
+        System.out.println("== " + task.name() + ": " + data.description());
+        return new Prepared(task, data, TaskRunner.Rdds.of(sc, data, workers));
+    }
+
+    /** The benchmarks' Spark configuration: {@code --master} if given, else spark-submit's, else local[2]; no UI. */
+    static SparkConf sparkConf(String app, Map<String, String> opt) {
+        SparkConf conf = new SparkConf().setAppName(app);
+        if (opt.containsKey("master") || !conf.contains("spark.master")) {
+            conf.setMaster(opt.getOrDefault("master", "local[2]"));
+        }
+        conf.setIfMissing("spark.ui.enabled", "false");
+        return conf;
     }
 
     static boolean better(Task t, double a, double b) {
