@@ -91,6 +91,11 @@ public final class MetaAdamWConf {
     public static final ConfigEntry<Double> META_SCALE_LEARNING_RATE = nonNegative("meta.scaleLearningRate", 0.1,
             "Adam learning rate (per meta-step, in log space) of ρ, the global log step scale shared by all groups (log multipliers only; 0 = no global scale). "
                     + "ρ follows the summed hypergradient of every group, so a base learning rate that is too small or too large is corrected within tens of rounds.");
+    public static final ConfigEntry<String> META_STEP_ESTIMATE = choice("meta.stepEstimate", "worker",
+            "Slope of the validation loss along the round's step in the loss-decrease term (and the hypergradient controller). worker: ⟨gv1, Δ⟩ of each worker's own step, averaged; "
+                    + "averaged: an estimate for the averaged step that is really applied, ⟨gv0, Δ⟩ + κ⟨gv1 − gv0, Δ⟩ with κ = ‖Δ̄‖²/mean‖Δ_w‖² measured by the driver "
+                    + "(a worker's own step carries all of its minibatch noise; the average keeps about the share κ). Equal with one worker.",
+            "worker", "averaged");
     public static final ConfigEntry<String> META_ALIGNMENT = choice("meta.alignment", "orthogonal",
             "Gradient-alignment term. orthogonal: ½cos²(gv0, gv1) per group, zero when successive validation gradients are orthogonal (the classic step-size rule: "
                     + "positive correlation = step too short, negative = too long). paper: λ1‖gv1‖² − λ2·cos(gv0, gv1), which is largest at a zero step.",

@@ -109,6 +109,8 @@ public final class MetaAdamWConfig implements Serializable {
     /** True for the paper's alignment term (maximal correlation), false for the orthogonality target. */
     public boolean paperAlignment() { return get(MetaAdamWConf.META_ALIGNMENT).equals("paper"); }
     public double hypergradientRate() { return get(MetaAdamWConf.HYPERGRADIENT_RATE); }
+    /** True for {@code meta.stepEstimate=averaged}: the driver measures ‖Δ̄_g‖² and controllers use the averaged-step slope. */
+    public boolean averagedStepEstimate() { return get(MetaAdamWConf.META_STEP_ESTIMATE).equals("averaged"); }
     public double alphaRange() { return get(MetaAdamWConf.ALPHA_RANGE); }
     public double betaRange() { return get(MetaAdamWConf.BETA_RANGE); }
     public GroupingStrategy grouping() { return GroupingStrategy.fromName(get(MetaAdamWConf.GROUPING)); }
@@ -197,6 +199,7 @@ public final class MetaAdamWConfig implements Serializable {
         public Builder metaScaleLearningRate(double v) { return set(MetaAdamWConf.META_SCALE_LEARNING_RATE, v); }
         public Builder metaAlignment(String v) { return setString(MetaAdamWConf.META_ALIGNMENT.key(), v); }
         public Builder hypergradientRate(double v) { return set(MetaAdamWConf.HYPERGRADIENT_RATE, v); }
+        public Builder stepEstimate(String v) { return setString(MetaAdamWConf.META_STEP_ESTIMATE.key(), v); }
         public Builder alphaRange(double v) { return set(MetaAdamWConf.ALPHA_RANGE, v); }
         public Builder betaRange(double v) { return set(MetaAdamWConf.BETA_RANGE, v); }
         public Builder grouping(String v) { return setString(MetaAdamWConf.GROUPING.key(), v); }

@@ -23,7 +23,8 @@ import java.util.Map;
  * validation loss and shrinks once it overshoots. The paper's rule is per step on the training
  * gradient; here a "step" is a round of K local steps and the gradient is the validation gradient
  * at θ_end, which is independent of the step (the last training gradient is not: it is part of Δ).
- * β_g stays 1. κ is {@code hypergradient.rate}. The cheapest learned per-group rate, and the
+ * β_g stays 1. κ is {@code hypergradient.rate}. With {@code meta.stepEstimate=averaged} the numerator is
+ * the averaged-step estimate of {@link RoundSummary#averagedStepSlope}, as for {@code metaadamw}. The cheapest learned per-group rate, and the
  * baseline {@code metaadamw} has to beat.
  *
  * <p>Driver-only; not thread-safe.
@@ -72,7 +73,7 @@ public final class HypergradientController implements ModulationController {
                 }
                 double[] x = s.signals()[g];
                 double den = Math.sqrt(x[Signal.GV1_SQ]) * Math.sqrt(x[Signal.DELTA_SQ]);
-                double cos = den > 0 ? x[Signal.GV1_DELTA] / den : 0.0;
+                double cos = den > 0 ? s.averagedStepSlope(g) / den : 0.0;
                 metrics.put("cos." + g, cos);
                 logAlpha[g] = Math.max(-cap, Math.min(cap, logAlpha[g] - cfg.hypergradientRate() * cos));
             }

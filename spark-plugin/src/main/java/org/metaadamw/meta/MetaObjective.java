@@ -64,8 +64,10 @@ public final class MetaObjective {
             double sa = alpha[g] / alpha0[g] - 1, sb = beta[g] / beta0[g] - 1;
             double[] x = sig[g];
             // loss decrease: L_val(θ_end(α, β)) to first order
-            loss += sa * x[Signal.GV1_DELTA] + sb * x[Signal.GV1_DELTA_WD];
-            grads[LOSS_DECREASE][g * O] = x[Signal.GV1_DELTA] / alpha0[g];
+            // ⟨gv1, Δ⟩, or its averaged-step estimate when the driver measured ‖Δ̄‖² (meta.stepEstimate=averaged)
+            double slope = s.averagedStepSlope(g);
+            loss += sa * slope + sb * x[Signal.GV1_DELTA_WD];
+            grads[LOSS_DECREASE][g * O] = slope / alpha0[g];
             grads[LOSS_DECREASE][g * O + 1] = x[Signal.GV1_DELTA_WD] / beta0[g];
             // generalization gap: L_val(θ_end) − L_tr along the same step
             gapLin += sa * (x[Signal.GV1_DELTA] - x[Signal.GTK_DELTA]) + sb * (x[Signal.GV1_DELTA_WD] - x[Signal.GTK_DELTA_WD]);

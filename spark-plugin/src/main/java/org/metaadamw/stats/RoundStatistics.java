@@ -5,7 +5,7 @@ import java.util.Arrays;
 
 /**
  * What workers emit after one round, summed across workers by Spark (algorithm.md section 5):
- * per-group feature values (section 3) and the eight meta-signal scalars per group (the seven of section 5 and ‖Δ‖², which the hypergradient controller normalizes by), the three
+ * per-group feature values (section 3) and the nine meta-signal scalars per group (the seven of section 5, ‖Δ‖² and ⟨gv0, Δ⟩, which the hypergradient controller and the averaged-step estimate use), the three
  * losses, and counts. The driver divides by the counts ({@link #summarize()}).
  *
  * <p>A value type: immutable (arrays are never written after construction), serializable, with an
@@ -30,7 +30,7 @@ public record RoundStatistics(int groups, int features, double[] featureSums, do
     /** Indices of the per-group meta-signals. */
     public static final class Signal {
         public static final int GV1_DELTA = 0, GV1_DELTA_WD = 1, GTK_DELTA = 2, GTK_DELTA_WD = 3,
-                GV0_SQ = 4, GV1_SQ = 5, GV0_GV1 = 6, DELTA_SQ = 7, COUNT = 8;
+                GV0_SQ = 4, GV1_SQ = 5, GV0_GV1 = 6, DELTA_SQ = 7, GV0_DELTA = 8, COUNT = 9;
 
         private Signal() {
         }

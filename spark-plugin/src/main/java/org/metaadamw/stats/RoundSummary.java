@@ -9,9 +9,38 @@ package org.metaadamw.stats;
  * @param lossValEnd   mean L_val(θ_end) (NaN without validation passes)
  * @param lossTrain    mean loss of the last training minibatch
  * @param workers      worker results averaged
+ * @param averagedStepSq per group ‖Δ̄_g‖², the squared norm of the step actually applied (the average of the
+ *                     workers' steps), measured by the driver; null when not measured
  */
 public record RoundSummary(double[][] features, double[][] signals, double lossValStart, double lossValEnd,
-                           double lossTrain, long workers) {
+                           double lossTrain, long workers, double[] averagedStepSq) {
+
+    public RoundSummary(double[][] features, double[][] signals, double lossValStart, double lossValEnd,
+                        double lossTrain, long workers) {
+        this(features, signals, lossValStart, lossValEnd, lossTrain, workers, null);
+    }
+
+    /** The same summary with the driver's measurement of ‖Δ̄_g‖². */
+    public RoundSummary withAveragedStep(double[] sq) {
+        return new RoundSummary(features, signals, lossValStart, lossValEnd, lossTrain, workers, sq);
+    }
+
+    /**
+     * Estimate of ⟨∇L_val(θ_r + Δ̄), Δ̄⟩_g for the averaged step Δ̄ from the workers' own signals
+     * (docs/algorithm.md, "averaged-step estimate"): ⟨gv0, Δ⟩ + κ_g⟨gv1 − gv0, Δ⟩ with
+     * κ_g = ‖Δ̄_g‖² / mean_w ‖Δ_w,g‖². The linear part averages exactly; the curvature part of a
+     * worker's own step carries all of its minibatch noise, of which averaging keeps about the share
+     * κ_g. With one worker (or without a measurement) this is ⟨gv1, Δ⟩_g itself.
+     */
+    public double averagedStepSlope(int g) {
+        double[] x = signals[g];
+        if (averagedStepSq == null || !(x[RoundStatistics.Signal.DELTA_SQ] > 0)) {
+            return x[RoundStatistics.Signal.GV1_DELTA];
+        }
+        double kappa = Math.min(1.0, averagedStepSq[g] / x[RoundStatistics.Signal.DELTA_SQ]);
+        double linear = x[RoundStatistics.Signal.GV0_DELTA];
+        return linear + kappa * (x[RoundStatistics.Signal.GV1_DELTA] - linear);
+    }
 
     public int groups() {
         return features.length;

@@ -94,6 +94,7 @@ public final class StatisticsExtractor {
                         s[5] += b1 * b1;
                         s[6] += a0 * b1;
                         s[7] += d * d;
+                        s[8] += a0 * d;
                     }
                 }
                 n += t.length();

@@ -65,6 +65,22 @@ public final class RoundCoordinator {
         return Collections.unmodifiableList(history);
     }
 
+    /** Per group ‖a − b‖² over the flat parameter vectors (the averaged step Δ̄ of a round). */
+    private double[] groupSquaredNorms(INDArray a, INDArray b) {
+        double[] out = new double[groups.count()];
+        var tensors = groups.tensors();
+        // dup first: castTo returns the same array when the type already matches, and subi must not touch θ
+        INDArray d = a.dup().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
+                .subi(b.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)).reshape(a.length());
+        for (int ti = 0; ti < tensors.size(); ti++) {
+            var t = tensors.get(ti);
+            INDArray part = d.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(t.offset(), t.offset() + t.length()));
+            double n = part.norm2Number().doubleValue();
+            out[groups.groupOfTensor(ti)] += n * n;
+        }
+        return out;
+    }
+
     /** Round seed: a pure function of the configured seed and the round index. */
     public long roundSeed() {
         return cfg.seed() * 0x9E3779B97F4A7C15L + round * 0xBF58476D1CE4E5B9L;
@@ -103,9 +119,13 @@ public final class RoundCoordinator {
             return false;
         }
         consecutiveNonFinite = 0;
+        double[] stepSq = cfg.averagedStepEstimate() ? groupSquaredNorms(avgParams, params) : null;
         params.assign(avgParams);
         state.assign(avgState);
         var summary = stats.summarize();
+        if (stepSq != null && summary.hasMetaSignals()) {
+            summary = summary.withAveragedStep(stepSq);
+        }
         modulation = controller.next(summary, round, Math.max(1, totalRounds));
         history.add(new RoundRecord(round, epoch, steps, summary.lossTrain(), summary.lossValStart(), summary.lossValEnd(),
                 used.alphas(), used.betas(), false, seconds, controller.metrics()));
