@@ -91,6 +91,9 @@ public final class MetaAdamWConf {
     public static final ConfigEntry<Double> META_SCALE_LEARNING_RATE = nonNegative("meta.scaleLearningRate", 0.1,
             "Adam learning rate (per meta-step, in log space) of ρ, the global log step scale shared by all groups (log multipliers only; 0 = no global scale). "
                     + "ρ follows the summed hypergradient of every group, so a base learning rate that is too small or too large is corrected within tens of rounds.");
+    public static final ConfigEntry<Double> META_SCALE_FLOOR = nonNegative("meta.scaleFloor", 0.0,
+            "Experimental, against the greedy objective's short-horizon bias: e^ρ never falls more than this factor below the largest value it reached "
+                    + "(values <= 1 = off). The running maximum is not part of a meta-state snapshot.");
     public static final ConfigEntry<String> META_STEP_ESTIMATE = choice("meta.stepEstimate", "worker",
             "Slope of the validation loss along the round's step in the loss-decrease term (and the hypergradient controller). worker: ⟨gv1, Δ⟩ of each worker's own step, averaged; "
                     + "averaged: an estimate for the averaged step that is really applied, ⟨gv0, Δ⟩ + κ⟨gv1 − gv0, Δ⟩ with κ = ‖Δ̄‖²/mean‖Δ_w‖² measured by the driver "

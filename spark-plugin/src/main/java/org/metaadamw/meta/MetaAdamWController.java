@@ -47,6 +47,8 @@ public final class MetaAdamWController implements ModulationController {
     private transient AttentionModule.Forward lastForward;
     private Modulation used;
     private double rho;
+    /** Running maximum of ρ, for {@code meta.scaleFloor} (not checkpointed: restored as the current ρ). */
+    private double rhoMax;
     private double usedRho;
     private Adam scaleAdam;
     private boolean[] usedExcluded;
@@ -73,6 +75,7 @@ public final class MetaAdamWController implements ModulationController {
         this.huw = new Huw(config.priorities(), config.paperHuw(), config.huwLearningRate());
         this.scaleAdam = new Adam(1, config.metaScaleLearningRate(), 0.9, 0.999, 1e-8, 0.0);
         this.rho = 0;
+        this.rhoMax = 0;
         this.usedRho = 0;
         this.used = Modulation.neutral(G);
         this.usedExcluded = new boolean[G];
@@ -89,6 +92,7 @@ public final class MetaAdamWController implements ModulationController {
         }
         lastForward = null;
         rho = Math.min(rho, 0.0);
+        rhoMax = rho;
         usedRho = rho;
         used = Modulation.neutral(groups.count());
         usedExcluded = new boolean[groups.count()];
@@ -199,6 +203,11 @@ public final class MetaAdamWController implements ModulationController {
             scaleAdam.step(r, new double[]{gRho});
             double cap = Math.log(config.alphaMax());
             rho = Math.max(-cap, Math.min(cap, r[0]));
+            rhoMax = Math.max(rhoMax, rho);
+            if (config.metaScaleFloor() > 1) {
+                // limits the greedy annealing: never more than scaleFloor below the largest scale reached
+                rho = Math.max(rho, rhoMax - Math.log(config.metaScaleFloor()));
+            }
         }
         metrics.put("scale", rho);
         metrics.put("metaGrad.scale", gRho);
@@ -263,6 +272,7 @@ public final class MetaAdamWController implements ModulationController {
         metaAdam.restore(state.metaAdam());
         huw.restore(state.huwLogVariances(), state.huwAdam());
         rho = state.scale();
+        rhoMax = rho;
         usedRho = rho;
         scaleAdam.restore(state.scaleAdam());
         metaSteps = state.metaSteps();

@@ -183,4 +183,25 @@ class MetaAdamWControllerTest {
         assertEquals(first, c.next(summary(groups.count(), 9, 5, true), 3, 10));
         assertFalse(c.usesValidation());
     }
+
+    @Test
+    void theGlobalScaleFollowsTheSummedHypergradientAndTheFloorLimitsItsFall() {
+        ParamGroups groups = groups();
+        int G = groups.count();
+        double[] scales = new double[2];
+        for (int variant = 0; variant < 2; variant++) {
+            MetaAdamWController c = new MetaAdamWController(MetaAdamWConfig.builder().metaScaleFloor(variant == 0 ? 0 : 2).build());
+            c.initial(groups);
+            for (int round = 0; round < 40; round++) {
+                RoundSummary s = summary(G, 9, round, true);
+                for (int g = 0; g < G; g++) {
+                    s.signals()[g][RoundStatistics.Signal.GV1_DELTA] = 0.05;   // a longer step would have raised the loss
+                }
+                c.next(s, round, 40);
+            }
+            scales[variant] = c.scale();
+        }
+        assertTrue(scales[0] < -Math.log(2), "without a floor ρ falls steadily: " + scales[0]);
+        assertEquals(-Math.log(2), scales[1], 1e-12, "with scaleFloor = 2, e^ρ stops at half its maximum (1)");
+    }
 }
