@@ -144,7 +144,7 @@ public final class LrSweep {
                 plots(out, task, results, optimizers, lrs);
                 rdds.train().unpersist();
                 rdds.valid().unpersist();
-                write(out, all, optimizers, lrs, descriptions, seeds, epochs, scale, (System.nanoTime() - t0) / 1e9);
+                write(out, all, optimizers, lrs, descriptions, scale, (System.nanoTime() - t0) / 1e9);
             }
         }
         System.out.println(Files.readString(out.resolve("sweep.md")));
@@ -172,7 +172,7 @@ public final class LrSweep {
             plots(out, Task.byName(t), all.stream().filter(r -> r.task().equals(t)).toList(), optimizers,
                     Arrays.stream(lrs).filter(lr -> all.stream().anyMatch(r -> r.task().equals(t) && r.learningRate() == lr)).toArray());
         }
-        write(out, all, optimizers, lrs, descriptions, 0, 0, scale, 0);
+        write(out, all, optimizers, lrs, descriptions, scale, 0);
         System.out.println(Files.readString(out.resolve("sweep.md")));
     }
 
@@ -180,21 +180,12 @@ public final class LrSweep {
         return rs.stream().mapToDouble(TaskRunner.Result::test).toArray();
     }
 
-    static double mean(double[] x) {
-        return Arrays.stream(x).average().orElse(Double.NaN);
-    }
-
-    static double std(double[] x) {
-        double m = mean(x);
-        return Math.sqrt(Arrays.stream(x).map(v -> (v - m) * (v - m)).sum() / Math.max(1, x.length - 1));
-    }
-
     static List<TaskRunner.Result> select(List<TaskRunner.Result> all, String task, String label, double lr) {
         return all.stream().filter(r -> r.task().equals(task) && r.label().equals(label) && r.learningRate() == lr).toList();
     }
 
     static void write(Path out, List<TaskRunner.Result> all, List<Optimizer> optimizers, double[] lrs, Map<String, String> descriptions,
-                      int seeds, int epochs, Task.Scale scale, double seconds) throws IOException {
+                      Task.Scale scale, double seconds) throws IOException {
         StringBuilder md = new StringBuilder();
         md.append(String.format(Locale.ROOT, "Test metric of the best validation epoch; data scale %s, Spark local mode, 2 workers%s.%n%n",
                 scale.name().toLowerCase(Locale.ROOT), seconds > 0 ? String.format(Locale.ROOT, "; total %.0f s", seconds) : ""));
@@ -220,8 +211,8 @@ public final class LrSweep {
                         md.append(" – |");
                         continue;
                     }
-                    double m = mean(t);
-                    md.append(String.format(Locale.ROOT, " %.4f ± %.4f |", m, std(t)));
+                    double m = QualityBenchmark.mean(t);
+                    md.append(String.format(Locale.ROOT, " %.4f ± %.4f |", m, QualityBenchmark.std(t)));
                     if (Double.isNaN(best) || QualityBenchmark.better(task, m, best)) {
                         best = m;
                     }
@@ -236,7 +227,7 @@ public final class LrSweep {
             if (ab != null) {
                 for (double lr : taskLrs) {
                     var rs = select(all, taskName, "adamw", lr);
-                    if (!rs.isEmpty() && mean(tests(rs)) == ab[0]) {
+                    if (!rs.isEmpty() && QualityBenchmark.mean(tests(rs)) == ab[0]) {
                         md.append(String.format(Locale.ROOT, "%nAdamW's best base lr here is %s; its best validation epoch is %s of %d "
                                         + "(per seed; the budget is long enough when it is below the last).%n", QualityBenchmark.fmtLr(lr),
                                 rs.stream().map(r -> String.valueOf(r.bestEpoch() + 1)).toList(), rs.get(0).validation().size()));
@@ -257,7 +248,7 @@ public final class LrSweep {
                 for (double lr : taskLrs) {
                     var rs = select(all, taskName, o.label(), lr);
                     double a = rs.stream().filter(r -> !r.alphaPerRound().isEmpty())
-                            .mapToDouble(r -> mean(r.alphaPerRound().get(r.alphaPerRound().size() - 1))).average().orElse(Double.NaN);
+                            .mapToDouble(r -> QualityBenchmark.mean(r.alphaPerRound().get(r.alphaPerRound().size() - 1))).average().orElse(Double.NaN);
                     md.append(String.format(Locale.ROOT, " %.3f |", a));
                 }
                 md.append('\n');
@@ -314,7 +305,7 @@ public final class LrSweep {
                             v[i] += r.dAlphaSums()[i][g] / rl.size();
                         }
                     }
-                    a += mean(r.alphaPerRound().get(r.alphaPerRound().size() - 1)) / rl.size();
+                    a += QualityBenchmark.mean(r.alphaPerRound().get(r.alphaPerRound().size() - 1)) / rl.size();
                 }
                 md.append(String.format(Locale.ROOT, "| %s | %+.3e | %+.3e | %+.3e | %.3f |%n", QualityBenchmark.fmtLr(l), v[0], v[1], v[2], a));
             }
@@ -364,7 +355,7 @@ public final class LrSweep {
             for (double lr : lrs) {
                 double[] t = tests(select(results, task.name(), o.label(), lr));
                 if (t.length > 0) {
-                    s.add(lr, mean(t), Arrays.stream(t).min().orElse(0), Arrays.stream(t).max().orElse(0));
+                    s.add(lr, QualityBenchmark.mean(t), Arrays.stream(t).min().orElse(0), Arrays.stream(t).max().orElse(0));
                 }
             }
             lines.addSeries(s);

@@ -167,6 +167,16 @@ public final class QualityBenchmark {
         return conf;
     }
 
+    static double mean(double[] x) {
+        return Arrays.stream(x).average().orElse(Double.NaN);
+    }
+
+    /** Sample standard deviation (n − 1; 0 for a single value). */
+    static double std(double[] x) {
+        double m = mean(x);
+        return Math.sqrt(Arrays.stream(x).map(v -> (v - m) * (v - m)).sum() / Math.max(1, x.length - 1));
+    }
+
     static boolean better(Task t, double a, double b) {
         return t.higherIsBetter() ? a > b : a < b;
     }
@@ -199,8 +209,7 @@ public final class QualityBenchmark {
                     continue;
                 }
                 double[] test = rs.stream().mapToDouble(TaskRunner.Result::test).toArray();
-                double mean = Arrays.stream(test).average().orElse(Double.NaN);
-                double std = Math.sqrt(Arrays.stream(test).map(x -> (x - mean) * (x - mean)).sum() / Math.max(1, test.length - 1));
+                double mean = mean(test), std = std(test);
                 // epochs / seconds until the validation metric reaches AdamW-paper's best (same seed)
                 List<Double> ep = new ArrayList<>(), sec = new ArrayList<>();
                 int reached = 0;

@@ -93,7 +93,7 @@ public final class MetaAdamWConf {
                     + "ρ follows the summed hypergradient of every group, so a base learning rate that is too small or too large is corrected within tens of rounds.");
     public static final ConfigEntry<Double> META_SCALE_FLOOR = nonNegative("meta.scaleFloor", 0.0,
             "Experimental, against the greedy objective's short-horizon bias: e^ρ never falls more than this factor below the largest value it reached "
-                    + "(values <= 1 = off). The running maximum is not part of a meta-state snapshot.");
+                    + "(values <= 1 = off).");
     public static final ConfigEntry<String> META_STEP_ESTIMATE = choice("meta.stepEstimate", "worker",
             "Slope of the validation loss along the round's step in the loss-decrease term (and the hypergradient controller). worker: ⟨gv1, Δ⟩ of each worker's own step, averaged; "
                     + "averaged: an estimate for the averaged step that is really applied, ⟨gv0, Δ⟩ + κ⟨gv1 − gv0, Δ⟩ with κ = ‖Δ̄‖²/mean‖Δ_w‖² measured by the driver "

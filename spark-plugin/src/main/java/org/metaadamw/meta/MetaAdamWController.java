@@ -47,7 +47,7 @@ public final class MetaAdamWController implements ModulationController {
     private transient AttentionModule.Forward lastForward;
     private Modulation used;
     private double rho;
-    /** Running maximum of ρ, for {@code meta.scaleFloor} (not checkpointed: restored as the current ρ). */
+    /** Running maximum of ρ, for {@code meta.scaleFloor}. */
     private double rhoMax;
     private double usedRho;
     private Adam scaleAdam;
@@ -94,14 +94,19 @@ public final class MetaAdamWController implements ModulationController {
         rho = Math.min(rho, 0.0);
         rhoMax = rho;
         usedRho = rho;
-        used = Modulation.neutral(groups.count());
         usedExcluded = new boolean[groups.count()];
         metrics.put("scale", rho);
-        for (int g = 0; g < groups.count(); g++) {
-            metrics.put("alpha." + g, 1.0);
-            metrics.put("beta." + g, 1.0);
+        return handOut(Modulation.neutral(groups.count()));
+    }
+
+    /** Records {@code m} as the modulation the next round applies, with its per-group metrics. */
+    private Modulation handOut(Modulation m) {
+        used = m;
+        for (int g = 0; g < m.groups(); g++) {
+            metrics.put("alpha." + g, m.alpha(g));
+            metrics.put("beta." + g, m.beta(g));
         }
-        return used;
+        return m;
     }
 
     @Override
@@ -141,12 +146,8 @@ public final class MetaAdamWController implements ModulationController {
                     round, nBad, names);
             next = next.neutralizing(bad);
         }
-        used = next;
         usedExcluded = bad;
-        for (int g = 0; g < G; g++) {
-            metrics.put("alpha." + g, next.alpha(g));
-            metrics.put("beta." + g, next.beta(g));
-        }
+        handOut(next);
         metrics.put("nonFiniteGroups", (double) nBad);
         return next;
     }
@@ -255,7 +256,7 @@ public final class MetaAdamWController implements ModulationController {
     /** Snapshot of the meta-state (module weights, optimizer states, HUW), for checkpoints. */
     public MetaState snapshot(long round) {
         return new MetaState(MetaState.FORMAT_VERSION, config.toStringMap(), module.shape(), module.weights().clone(),
-                metaAdam.state(), huw.logVariances(), huw.adam().state(), rho, scaleAdam.state(), metaSteps, round,
+                metaAdam.state(), huw.logVariances(), huw.adam().state(), rho, rhoMax, scaleAdam.state(), metaSteps, round,
                 groups == null ? java.util.List.of() : groups.names());
     }
 
@@ -272,7 +273,7 @@ public final class MetaAdamWController implements ModulationController {
         metaAdam.restore(state.metaAdam());
         huw.restore(state.huwLogVariances(), state.huwAdam());
         rho = state.scale();
-        rhoMax = rho;
+        rhoMax = state.scaleMax();
         usedRho = rho;
         scaleAdam.restore(state.scaleAdam());
         metaSteps = state.metaSteps();

@@ -19,9 +19,9 @@ import java.util.Map;
  */
 public record MetaState(int formatVersion, Map<String, String> config, ModuleShape shape, double[] moduleWeights,
                         Adam.State metaAdam, double[] huwLogVariances, Adam.State huwAdam, double scale,
-                        Adam.State scaleAdam, long metaSteps, long round, List<String> groups) implements Serializable {
+                        double scaleMax, Adam.State scaleAdam, long metaSteps, long round, List<String> groups) implements Serializable {
 
-    /** 2: adds the global log step scale ρ and its optimizer state. */
+    /** 2: adds the global log step scale ρ, its running maximum and its optimizer state. */
     public static final int FORMAT_VERSION = 2;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -63,6 +63,7 @@ public record MetaState(int formatVersion, Map<String, String> config, ModuleSha
         return o instanceof MetaState m && formatVersion == m.formatVersion && config.equals(m.config)
                 && shape.equals(m.shape) && Arrays.equals(moduleWeights, m.moduleWeights)
                 && Arrays.equals(huwLogVariances, m.huwLogVariances) && Double.compare(scale, m.scale) == 0
+                && Double.compare(scaleMax, m.scaleMax) == 0
                 && metaSteps == m.metaSteps && round == m.round
                 && groups.equals(m.groups);
     }

@@ -5,8 +5,9 @@ import java.util.Arrays;
 
 /**
  * What workers emit after one round, summed across workers by Spark (algorithm.md section 5):
- * per-group feature values (section 3) and the nine meta-signal scalars per group (the seven of section 5, ‖Δ‖² and ⟨gv0, Δ⟩, which the hypergradient controller and the averaged-step estimate use), the three
- * losses, and counts. The driver divides by the counts ({@link #summarize()}).
+ * per-group feature values (section 3) and the nine meta-signal scalars per group (the seven of
+ * section 5, plus ‖Δ‖² and ⟨gv0, Δ⟩ for the hypergradient controller and the averaged-step
+ * estimate), the three losses, and counts. The driver divides by the counts ({@link #summarize()}).
  *
  * <p>A value type: immutable (arrays are never written after construction), serializable, with an
  * identity {@link #EMPTY} and a {@link #merge} that is commutative and associative (up to

@@ -69,9 +69,7 @@ public final class RoundCoordinator {
     private double[] groupSquaredNorms(INDArray a, INDArray b) {
         double[] out = new double[groups.count()];
         var tensors = groups.tensors();
-        // dup first: castTo returns the same array when the type already matches, and subi must not touch θ
-        INDArray d = a.dup().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
-                .subi(b.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)).reshape(a.length());
+        INDArray d = a.sub(b).reshape(a.length());
         for (int ti = 0; ti < tensors.size(); ti++) {
             var t = tensors.get(ti);
             INDArray part = d.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(t.offset(), t.offset() + t.length()));
@@ -119,13 +117,12 @@ public final class RoundCoordinator {
             return false;
         }
         consecutiveNonFinite = 0;
-        double[] stepSq = cfg.averagedStepEstimate() ? groupSquaredNorms(avgParams, params) : null;
+        var summary = stats.summarize();
+        if (cfg.averagedStepEstimate() && summary.hasMetaSignals()) {
+            summary = summary.withAveragedStep(groupSquaredNorms(avgParams, params));
+        }
         params.assign(avgParams);
         state.assign(avgState);
-        var summary = stats.summarize();
-        if (stepSq != null && summary.hasMetaSignals()) {
-            summary = summary.withAveragedStep(stepSq);
-        }
         modulation = controller.next(summary, round, Math.max(1, totalRounds));
         history.add(new RoundRecord(round, epoch, steps, summary.lossTrain(), summary.lossValStart(), summary.lossValEnd(),
                 used.alphas(), used.betas(), false, seconds, controller.metrics()));

@@ -145,7 +145,7 @@ class MetaAdamWControllerTest {
         a.initial(groups);
         MetaState s = a.snapshot(0);
         MetaState other = new MetaState(99, s.config(), s.shape(), s.moduleWeights(), s.metaAdam(), s.huwLogVariances(),
-                s.huwAdam(), s.scale(), s.scaleAdam(), 0, 0, s.groups());
+                s.huwAdam(), s.scale(), s.scaleMax(), s.scaleAdam(), 0, 0, s.groups());
         Path file = dir.resolve("old.json");
         other.save(file);
         var e = assertThrows(java.io.IOException.class, () -> MetaState.load(file));
