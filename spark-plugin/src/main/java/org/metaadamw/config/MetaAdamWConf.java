@@ -94,6 +94,10 @@ public final class MetaAdamWConf {
     public static final ConfigEntry<Double> META_SCALE_FLOOR = nonNegative("meta.scaleFloor", 0.0,
             "Experimental, against the greedy objective's short-horizon bias: e^ρ never falls more than this factor below the largest value it reached "
                     + "(values <= 1 = off).");
+    public static final ConfigEntry<Double> META_TRACE_DECAY = unitInterval("meta.traceDecay", 0.0,
+            "Against the greedy objective's short-horizon bias: decay μ of a trace of the steps applied in earlier rounds, e = Σ_j μ^j Δ̄_(r−j), added to the round's own step "
+                    + "in the loss-decrease hypergradient (⟨gv1, Δ + e⟩ instead of ⟨gv1, Δ⟩: would a longer step over the last ~1/(1−μ) rounds have helped). "
+                    + "0 = the one-round hypergradient. Costs one parameter-sized vector on the driver and in the broadcast of rounds with meta-signals.");
     public static final ConfigEntry<String> META_STEP_ESTIMATE = choice("meta.stepEstimate", "worker",
             "Slope of the validation loss along the round's step in the loss-decrease term (and the hypergradient controller). worker: ⟨gv1, Δ⟩ of each worker's own step, averaged; "
                     + "averaged: an estimate for the averaged step that is really applied, ⟨gv0, Δ⟩ + κ⟨gv1 − gv0, Δ⟩ with κ = ‖Δ̄‖²/mean‖Δ_w‖² measured by the driver "
@@ -150,6 +154,7 @@ public final class MetaAdamWConf {
         m.put(MODULE_FFN.key(), 24);
         m.put(META_SCALE_LEARNING_RATE.key(), 0.0);
         m.put(META_ALIGNMENT.key(), "paper");
+        m.put(META_TRACE_DECAY.key(), 0.0);
         m.put(PRIORITIES.key(), new double[]{1, 1, 1});
         m.put(META_TERMS.key(), "alignment,lossDecrease,gap");
         for (String k : m.keySet()) {

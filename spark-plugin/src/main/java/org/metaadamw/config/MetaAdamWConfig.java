@@ -107,6 +107,8 @@ public final class MetaAdamWConfig implements Serializable {
     public double betaMax() { return get(MetaAdamWConf.BETA_MAX); }
     public double metaScaleLearningRate() { return get(MetaAdamWConf.META_SCALE_LEARNING_RATE); }
     public double metaScaleFloor() { return get(MetaAdamWConf.META_SCALE_FLOOR); }
+    /** μ of the step trace in the loss-decrease hypergradient, in [0, 1); 0 = off. */
+    public double metaTraceDecay() { return get(MetaAdamWConf.META_TRACE_DECAY); }
     /** True for the paper's alignment term (maximal correlation), false for the orthogonality target. */
     public boolean paperAlignment() { return get(MetaAdamWConf.META_ALIGNMENT).equals("paper"); }
     public double hypergradientRate() { return get(MetaAdamWConf.HYPERGRADIENT_RATE); }
@@ -199,6 +201,7 @@ public final class MetaAdamWConfig implements Serializable {
         public Builder betaMax(double v) { return set(MetaAdamWConf.BETA_MAX, v); }
         public Builder metaScaleLearningRate(double v) { return set(MetaAdamWConf.META_SCALE_LEARNING_RATE, v); }
         public Builder metaScaleFloor(double v) { return set(MetaAdamWConf.META_SCALE_FLOOR, v); }
+        public Builder metaTraceDecay(double v) { return set(MetaAdamWConf.META_TRACE_DECAY, v); }
         public Builder metaAlignment(String v) { return setString(MetaAdamWConf.META_ALIGNMENT.key(), v); }
         public Builder hypergradientRate(double v) { return set(MetaAdamWConf.HYPERGRADIENT_RATE, v); }
         public Builder stepEstimate(String v) { return setString(MetaAdamWConf.META_STEP_ESTIMATE.key(), v); }

@@ -64,8 +64,9 @@ public final class MetaObjective {
             double sa = alpha[g] / alpha0[g] - 1, sb = beta[g] / beta0[g] - 1;
             double[] x = sig[g];
             // loss decrease: L_val(θ_end(α, β)) to first order
-            // ⟨gv1, Δ⟩, or its averaged-step estimate when the driver measured ‖Δ̄‖² (meta.stepEstimate=averaged)
-            double slope = s.averagedStepSlope(g);
+            // ⟨gv1, Δ⟩, or its averaged-step estimate when the driver measured ‖Δ̄‖² (meta.stepEstimate=averaged),
+            // plus ⟨gv1, μe⟩ for the trace of earlier steps (meta.traceDecay)
+            double slope = s.lossSlope(g);
             loss += sa * slope + sb * x[Signal.GV1_DELTA_WD];
             grads[LOSS_DECREASE][g * O] = slope / alpha0[g];
             grads[LOSS_DECREASE][g * O + 1] = x[Signal.GV1_DELTA_WD] / beta0[g];

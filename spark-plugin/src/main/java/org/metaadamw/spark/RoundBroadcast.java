@@ -12,7 +12,9 @@ import java.io.Serializable;
  * @param roundInEpoch     which K-slice of each partition's training minibatches this round uses
  * @param validationCursor index of the validation minibatch to use (modulo the partition's count),
  *                         or -1 for a round without validation passes
+ * @param trace            μ·e, the driver's step trace ({@code meta.traceDecay}); null when off or on a round
+ *                         without validation passes
  */
 record RoundBroadcast(INDArray params, INDArray m, INDArray v, long step, Modulation modulation, long round,
-                      int roundInEpoch, long validationCursor, double timeFraction, long roundSeed) implements Serializable {
+                      int roundInEpoch, long validationCursor, double timeFraction, long roundSeed, INDArray trace) implements Serializable {
 }

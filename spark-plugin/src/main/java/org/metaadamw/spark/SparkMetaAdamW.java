@@ -169,7 +169,7 @@ public final class SparkMetaAdamW {
         INDArray theta = net.params();
         Broadcast<RoundBroadcast> rb = sc.broadcast(new RoundBroadcast(theta.dup(), state.m().dup(), state.v().dup(),
                 state.step(), coordinator.modulation(), coordinator.round(), roundInEpoch,
-                validate ? validationCursor : -1, tFrac, coordinator.roundSeed()));
+                validate ? validationCursor : -1, tFrac, coordinator.roundSeed(), validate ? coordinator.trace() : null));
         PartitionResult total;
         try {
             PartitionTrainer trainer = new PartitionTrainer(setup, rb);

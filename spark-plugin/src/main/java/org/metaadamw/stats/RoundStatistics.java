@@ -5,9 +5,9 @@ import java.util.Arrays;
 
 /**
  * What workers emit after one round, summed across workers by Spark (algorithm.md section 5):
- * per-group feature values (section 3) and the nine meta-signal scalars per group (the seven of
+ * per-group feature values (section 3) and the ten meta-signal scalars per group (the seven of
  * section 5, plus ‖Δ‖² and ⟨gv0, Δ⟩ for the hypergradient controller and the averaged-step
- * estimate), the three losses, and counts. The driver divides by the counts ({@link #summarize()}).
+ * estimate, and ⟨gv1, μe⟩ with the driver's step trace e, zero without one), the three losses, and counts. The driver divides by the counts ({@link #summarize()}).
  *
  * <p>A value type: immutable (arrays are never written after construction), serializable, with an
  * identity {@link #EMPTY} and a {@link #merge} that is commutative and associative (up to
@@ -31,7 +31,8 @@ public record RoundStatistics(int groups, int features, double[] featureSums, do
     /** Indices of the per-group meta-signals. */
     public static final class Signal {
         public static final int GV1_DELTA = 0, GV1_DELTA_WD = 1, GTK_DELTA = 2, GTK_DELTA_WD = 3,
-                GV0_SQ = 4, GV1_SQ = 5, GV0_GV1 = 6, DELTA_SQ = 7, GV0_DELTA = 8, COUNT = 9;
+                GV0_SQ = 4, GV1_SQ = 5, GV0_GV1 = 6, DELTA_SQ = 7, GV0_DELTA = 8,
+                GV1_TRACE = 9, COUNT = 10;
 
         private Signal() {
         }

@@ -42,6 +42,15 @@ public record RoundSummary(double[][] features, double[][] signals, double lossV
         return linear + kappa * (x[RoundStatistics.Signal.GV1_DELTA] - linear);
     }
 
+    /**
+     * The slope the loss-decrease term differentiates: {@link #averagedStepSlope(int)} plus
+     * ⟨gv1, μe⟩_g, the first-order effect of having scaled the traced earlier steps too
+     * ({@code meta.traceDecay}; zero when off).
+     */
+    public double lossSlope(int g) {
+        return averagedStepSlope(g) + signals[g][RoundStatistics.Signal.GV1_TRACE];
+    }
+
     public int groups() {
         return features.length;
     }

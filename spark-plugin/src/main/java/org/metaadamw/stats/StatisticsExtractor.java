@@ -42,17 +42,28 @@ public final class StatisticsExtractor {
      * @param lossValStart L_val(θ_r) (ignored without validation passes)
      * @param lossValEnd   L_val(θ_end) (ignored without validation passes)
      * @param lossTrain    loss of the last training minibatch
+     * @param trace        μ·e, the driver's decayed trace of earlier applied steps ({@code meta.traceDecay}), or null
      */
     public record Inputs(INDArray thetaStart, INDArray thetaEnd, INDArray gradLast, INDArray m, INDArray v,
                          INDArray gv0, INDArray gv1, double[] decayCoefficient, boolean decayBiases,
-                         double timeFraction, double lossValStart, double lossValEnd, double lossTrain) {
+                         double timeFraction, double lossValStart, double lossValEnd, double lossTrain, INDArray trace) {
+
+        /** Inputs without a step trace. */
+        public Inputs(INDArray thetaStart, INDArray thetaEnd, INDArray gradLast, INDArray m, INDArray v,
+                      INDArray gv0, INDArray gv1, double[] decayCoefficient, boolean decayBiases,
+                      double timeFraction, double lossValStart, double lossValEnd, double lossTrain) {
+            this(thetaStart, thetaEnd, gradLast, m, v, gv0, gv1, decayCoefficient, decayBiases, timeFraction,
+                    lossValStart, lossValEnd, lossTrain, null);
+        }
     }
 
     public RoundStatistics extract(Inputs in) {
         int G = groups.count(), F = version.columns(), S = RoundStatistics.Signal.COUNT;
         boolean meta = in.gv0() != null && in.gv1() != null;
+        boolean traced = meta && in.trace() != null;
         FlatReader t0 = FlatReader.of(in.thetaStart()), t1 = FlatReader.of(in.thetaEnd()), g = FlatReader.of(in.gradLast()),
-                m = FlatReader.of(in.m()), v = FlatReader.of(in.v()), a = FlatReader.of(in.gv0()), b = FlatReader.of(in.gv1());
+                m = FlatReader.of(in.m()), v = FlatReader.of(in.v()), a = FlatReader.of(in.gv0()), b = FlatReader.of(in.gv1()),
+                e = traced ? FlatReader.of(in.trace()) : null;
         double[] feat = new double[G * F];
         double[] sig = new double[G * S];
         List<ParamTensor> tensors = groups.tensors();
@@ -95,6 +106,9 @@ public final class StatisticsExtractor {
                         s[6] += a0 * b1;
                         s[7] += d * d;
                         s[8] += a0 * d;
+                        if (traced) {
+                            s[9] += b1 * e.get(i);
+                        }
                     }
                 }
                 n += t.length();

@@ -31,6 +31,8 @@ public final class RoundCoordinator {
     private Modulation modulation;
     private int consecutiveNonFinite;
     private long round;
+    /** μ·e with e = Σ_(j≥1) μ^(j−1) Δ̄_(r−j), the decayed trace of applied steps; null while off or empty. */
+    private INDArray trace;
 
     public RoundCoordinator(MetaAdamWConfig cfg, ParamGroups groups, ModulationController controller) {
         this.cfg = cfg;
@@ -79,6 +81,25 @@ public final class RoundCoordinator {
         return out;
     }
 
+    /**
+     * μ·e, the decayed trace of the steps applied in earlier rounds ({@code meta.traceDecay}), for the
+     * loss-decrease hypergradient of the next round; null when the setting is off or no round was
+     * applied since the start or the last rollback. A copy: callers may broadcast it.
+     */
+    public INDArray trace() {
+        return trace == null ? null : trace.dup();
+    }
+
+    /** Adds the applied step Δ̄ = avgParams − params to the trace: μe ← μ(Δ̄ + μe). */
+    private void updateTrace(INDArray params, INDArray avgParams) {
+        double mu = cfg.metaTraceDecay();
+        if (mu <= 0) {
+            return;
+        }
+        INDArray step = avgParams.sub(params).reshape(avgParams.length());
+        trace = trace == null ? step.muli(mu) : trace.addi(step).muli(mu);
+    }
+
     /** Round seed: a pure function of the configured seed and the round index. */
     public long roundSeed() {
         return cfg.seed() * 0x9E3779B97F4A7C15L + round * 0xBF58476D1CE4E5B9L;
@@ -111,6 +132,7 @@ public final class RoundCoordinator {
                         + "Lower spark.metaadamw.learningRate (now " + cfg.learningRate() + ") or check the data for NaN/Inf.");
             }
             modulation = controller.rolledBack(round);
+            trace = null; // the steps before a divergence say nothing about the next ones
             history.add(new RoundRecord(round, epoch, steps, Double.NaN, Double.NaN, Double.NaN, used.alphas(), used.betas(),
                     true, seconds, controller.metrics()));
             round++;
@@ -121,6 +143,7 @@ public final class RoundCoordinator {
         if (cfg.averagedStepEstimate() && summary.hasMetaSignals()) {
             summary = summary.withAveragedStep(groupSquaredNorms(avgParams, params));
         }
+        updateTrace(params, avgParams);
         params.assign(avgParams);
         state.assign(avgState);
         modulation = controller.next(summary, round, Math.max(1, totalRounds));

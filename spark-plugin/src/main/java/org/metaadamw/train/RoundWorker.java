@@ -51,9 +51,11 @@ public final class RoundWorker {
      *
      * @param validation the validation minibatch, or null for a round without validation passes
      * @param timeFraction t/T of this round, in [0, 1]
+     * @param trace      μ·e, the driver's decayed trace of earlier applied steps, or null (read only on a
+     *                   round with validation passes)
      */
     public WorkerResult run(INDArray thetaStart, AdamWState state, Modulation modulation, List<? extends DataSet> batches,
-                            DataSet validation, double timeFraction, long roundSeed) {
+                            DataSet validation, double timeFraction, long roundSeed, INDArray trace) {
         if (batches.isEmpty()) {
             throw new IllegalArgumentException("a round needs at least one training minibatch");
         }
@@ -87,7 +89,7 @@ public final class RoundWorker {
             gv1 = preprocessed(validation);
         }
         var stats = extractor.extract(new StatisticsExtractor.Inputs(thetaStart, thetaEnd, gtK, st.m(), st.v(), gv0, gv1,
-                optimizer.decayCoefficients(batches.size()), optimizer.decayBiases(), timeFraction, lv0, lv1, lossTrain));
+                optimizer.decayCoefficients(batches.size()), optimizer.decayBiases(), timeFraction, lv0, lv1, lossTrain, trace));
         boolean finite = isFinite(thetaEnd) && isFinite(st.m()) && isFinite(st.v());
         return new WorkerResult(thetaEnd, st, stats, batches.size(), finite);
     }

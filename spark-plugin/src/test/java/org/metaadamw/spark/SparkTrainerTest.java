@@ -57,10 +57,10 @@ class SparkTrainerTest {
     }
 
     /** holdout 12 &gt; 2K: the only held-out batch comes after the first meta rounds (and a trailing round exists). */
-    @org.junit.jupiter.params.ParameterizedTest(name = "validationHoldout={0}")
-    @org.junit.jupiter.params.provider.ValueSource(ints = {4, 12})
-    void onePartitionEqualsTheSingleJvmTrainer(int holdout) {
-        MetaAdamWConfig cfg = META.toBuilder().numWorkers(1).validationHoldout(holdout).build();
+    @org.junit.jupiter.params.ParameterizedTest(name = "validationHoldout={0}, traceDecay={1}")
+    @org.junit.jupiter.params.provider.CsvSource({"4, 0", "12, 0", "4, 0.9"})
+    void onePartitionEqualsTheSingleJvmTrainer(int holdout, double traceDecay) {
+        MetaAdamWConfig cfg = META.toBuilder().numWorkers(1).validationHoldout(holdout).metaTraceDecay(traceDecay).build();
         INDArray spark = sparkRun("local[2]", cfg, 2, null);
         MultiLayerNetwork net = TestNets.mlp(9, DataType.DOUBLE, 1e-2, 0, false, false);
         List<DataSet> data = TestNets.toDouble(TestNets.irisBatches(10, 1));
