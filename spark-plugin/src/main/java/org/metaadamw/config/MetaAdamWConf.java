@@ -133,6 +133,10 @@ public final class MetaAdamWConf {
     // ---- Spark runtime ----
     public static final ConfigEntry<Integer> NUM_WORKERS = intRange("numWorkers", 0, 0, 100_000,
             "Data-parallel workers (partitions) of the Spark trainer; 0 = the SparkContext's default parallelism. Results depend on this number, not on the cores.");
+    public static final ConfigEntry<String> STORAGE_LEVEL = register(new ConfigEntry<>(PREFIX + "storageLevel", "string", "MEMORY_AND_DISK",
+            "Spark storage level of the training and validation minibatches the Spark trainer caches for the whole run "
+                    + "(MEMORY_AND_DISK spills what does not fit; MEMORY_ONLY recomputes it from the source, e.g. re-reads the Parquet files).",
+            "one of " + String.join(", ", StorageLevels.NAMES), StorageLevels.NAMES::contains, s -> s.toUpperCase(Locale.ROOT), s -> s));
     public static final ConfigEntry<Integer> METRICS_MAX_GROUPS = intRange("metrics.maxGroups", 64, 1, 4096,
             "Per-group α/β gauges registered by the SparkPlugin (groups beyond this number are not reported as gauges).");
 
@@ -184,8 +188,40 @@ public final class MetaAdamWConf {
                 return e;
             }
         }
-        throw new IllegalArgumentException("unknown configuration key " + key + "; known keys: "
-                + ENTRIES.stream().map(ConfigEntry::key).collect(Collectors.joining(", ")));
+        throw new IllegalArgumentException("unknown configuration key " + key + " (did you mean " + closest(key)
+                + "?); known keys: " + ENTRIES.stream().map(ConfigEntry::key).collect(Collectors.joining(", ")));
+    }
+
+    /** The registered key nearest to {@code key} in edit distance, ignoring case. */
+    static String closest(String key) {
+        String best = null;
+        int bestD = Integer.MAX_VALUE;
+        for (ConfigEntry<?> e : ENTRIES) {
+            int d = editDistance(key.toLowerCase(Locale.ROOT), e.key().toLowerCase(Locale.ROOT));
+            if (d < bestD) {
+                bestD = d;
+                best = e.key();
+            }
+        }
+        return best;
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     /** The Markdown reference committed as {@code docs/configuration.md}. */

@@ -61,6 +61,34 @@ public final class MetaAdamWConfig implements Serializable {
         return b.build();
     }
 
+    /**
+     * This configuration on top of {@code conf}'s {@code spark.metaadamw.*} keys: the one precedence
+     * rule of the project, explicit value (API, job option) &gt; Spark configuration ({@code --conf},
+     * properties file, spark-defaults.conf) &gt; default. Keys of {@code conf} outside the prefix are
+     * ignored; an unknown key under the prefix is refused with the closest valid key.
+     */
+    public MetaAdamWConfig withDefaultsFrom(Map<String, String> conf) {
+        Builder b = builder();
+        conf.forEach((k, v) -> {
+            if (k.startsWith(MetaAdamWConf.PREFIX)) {
+                b.setString(k, v);
+            }
+        });
+        b.values.putAll(values);
+        return b.build();
+    }
+
+    /** The keys set explicitly (not defaults), with their values as strings. */
+    public Map<String, String> explicitValues() {
+        Map<String, String> out = new TreeMap<>();
+        for (ConfigEntry<?> e : MetaAdamWConf.entries()) {
+            if (values.containsKey(e.key())) {
+                out.put(e.key(), printValue(e));
+            }
+        }
+        return out;
+    }
+
     /** The value of {@code entry}: as set, else the default of the configured {@code preset}. */
     @SuppressWarnings("unchecked")
     public <T> T get(ConfigEntry<T> entry) {
@@ -108,6 +136,8 @@ public final class MetaAdamWConfig implements Serializable {
     public double metaScaleLearningRate() { return get(MetaAdamWConf.META_SCALE_LEARNING_RATE); }
     public double metaScaleFloor() { return get(MetaAdamWConf.META_SCALE_FLOOR); }
     /** μ of the step trace in the loss-decrease hypergradient, in [0, 1); 0 = off. */
+    /** Storage level name of the cached training data ({@code StorageLevel.fromString} accepts it). */
+    public String storageLevel() { return get(MetaAdamWConf.STORAGE_LEVEL); }
     public double metaTraceDecay() { return get(MetaAdamWConf.META_TRACE_DECAY); }
     /** True for the paper's alignment term (maximal correlation), false for the orthogonality target. */
     public boolean paperAlignment() { return get(MetaAdamWConf.META_ALIGNMENT).equals("paper"); }
@@ -230,6 +260,7 @@ public final class MetaAdamWConfig implements Serializable {
         public Builder maxNonFiniteRounds(int v) { return set(MetaAdamWConf.MAX_NON_FINITE_ROUNDS, v); }
         public Builder numWorkers(int v) { return set(MetaAdamWConf.NUM_WORKERS, v); }
         public Builder metaTerms(String v) { return setString(MetaAdamWConf.META_TERMS.key(), v); }
+        public Builder storageLevel(String v) { return setString(MetaAdamWConf.STORAGE_LEVEL.key(), v); }
         public Builder validationHoldout(int v) { return set(MetaAdamWConf.VALIDATION_HOLDOUT, v); }
 
         public MetaAdamWConfig build() {

@@ -45,6 +45,33 @@ public record MetaState(int formatVersion, Map<String, String> config, ModuleSha
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /** The state as JSON text (the format of {@link #save}). */
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (IOException e) {
+            throw new IllegalStateException("meta-state cannot be written as JSON", e);
+        }
+    }
+
+    /**
+     * Reads the JSON of {@link #toJson()}.
+     *
+     * @param source where the text came from, named in errors
+     */
+    public static MetaState fromJson(String json, String source) throws IOException {
+        MetaState s;
+        try {
+            s = JSON.readValue(json, MetaState.class);
+        } catch (IOException e) {
+            throw new IOException("cannot read meta-state " + source + ": " + e.getMessage(), e);
+        }
+        if (s.formatVersion() != FORMAT_VERSION) {
+            throw new IOException("meta-state " + source + " has format version " + s.formatVersion() + ", expected " + FORMAT_VERSION);
+        }
+        return s;
+    }
+
     public static MetaState load(Path file) throws IOException {
         MetaState s;
         try {

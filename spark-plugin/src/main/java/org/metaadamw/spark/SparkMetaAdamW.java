@@ -65,14 +65,22 @@ public final class SparkMetaAdamW {
     private JavaRDD<DataSet> lastTrainInput, lastTrainBlocks, lastValInput, lastValBlocks;
     private long[] lastSizes;
 
+    /**
+     * @param cfg explicit settings; every key it does not set comes from the SparkContext's
+     *            {@code spark.metaadamw.*} configuration, then from the defaults (explicit &gt; {@code --conf} &gt; default)
+     */
     public SparkMetaAdamW(JavaSparkContext sc, Model network, MetaAdamWConfig cfg) {
-        this(sc, network, cfg, Controllers.create(cfg));
+        this(sc, network, resolve(sc, cfg), null);
     }
 
+    /** Trains with {@code controller} (which must have been made from {@code cfg}); {@code cfg} is used as given. */
     public SparkMetaAdamW(JavaSparkContext sc, Model network, MetaAdamWConfig cfg, ModulationController controller) {
         this.sc = sc;
         this.network = network;
         this.cfg = cfg;
+        if (controller == null) {
+            controller = Controllers.create(cfg);
+        }
         this.net = new NetModel(network);
         this.groups = ParamGroups.of(network, cfg.grouping());
         this.coordinator = new RoundCoordinator(cfg, groups, controller);
@@ -81,6 +89,20 @@ public final class SparkMetaAdamW {
         DriverMetrics.get().start(groups, controller.name(), net.params().length() * net.params().dataType().width());
         LOG.info("MetaAdamW on Spark ({}, {} workers, K={}), {} parameters\n{}", controller.name(), workers,
                 cfg.averagingFrequency(), groups.numParams(), groups.describe());
+    }
+
+    /** {@code cfg} on top of the SparkContext's {@code spark.metaadamw.*} settings. */
+    public static MetaAdamWConfig resolve(JavaSparkContext sc, MetaAdamWConfig cfg) {
+        java.util.Map<String, String> conf = new java.util.LinkedHashMap<>();
+        for (Tuple2<String, String> kv : sc.getConf().getAllWithPrefix(org.metaadamw.config.MetaAdamWConf.PREFIX)) {
+            conf.put(org.metaadamw.config.MetaAdamWConf.PREFIX + kv._1(), kv._2());
+        }
+        return cfg.withDefaultsFrom(conf);
+    }
+
+    /** The resolved configuration this trainer runs with. */
+    public MetaAdamWConfig config() {
+        return cfg;
     }
 
     /** Called on the driver after every round. */
@@ -112,18 +134,21 @@ public final class SparkMetaAdamW {
         if (train != lastTrainInput) {
             release(lastTrainBlocks);
             lastTrainInput = train;
-            lastTrainBlocks = blocks(train, workers);
+            lastTrainBlocks = blocks(train, workers, storage());
             lastSizes = partitionSizes(lastTrainBlocks);
         }
         if (validation != lastValInput) {
             release(lastValBlocks);
             lastValInput = validation;
-            lastValBlocks = validation == null ? null : blocks(validation, workers);
+            lastValBlocks = validation == null ? null : blocks(validation, workers, storage());
         }
         JavaRDD<DataSet> parted = lastTrainBlocks;
         JavaRDD<DataSet> valParted = lastValBlocks;
         boolean holdOut = validation == null && coordinator.controller().usesValidation();
         int h = holdOut ? cfg.validationHoldout() : 0;
+        if (holdOut) {
+            checkHoldout(lastSizes, h);
+        }
         Broadcast<JobSetup> setup = sc.broadcast(JobSetup.of(network, cfg, validation != null, h));
         try {
             long[] sizes = lastSizes;
@@ -146,6 +171,25 @@ public final class SparkMetaAdamW {
             setup.destroy();
         }
         return network;
+    }
+
+    /** A partition with fewer than h minibatches holds none out: say so, and refuse a run with no validation at all. */
+    private void checkHoldout(long[] sizes, int h) {
+        int none = 0;
+        for (long n : sizes) {
+            none += n < h ? 1 : 0;
+        }
+        String fix = "lower " + org.metaadamw.config.MetaAdamWConf.VALIDATION_HOLDOUT.key() + " (now " + h
+                + "), use smaller minibatches or fewer workers, or pass validation data";
+        if (none == sizes.length) {
+            throw new IllegalArgumentException("no partition holds out a validation minibatch (each has fewer than " + h
+                    + " minibatches: " + java.util.Arrays.toString(sizes) + "), so the " + coordinator.controller().name()
+                    + " controller would get no signal and train as plain AdamW; " + fix);
+        }
+        if (none > 0) {
+            LOG.warn("{} of {} partitions have fewer than {} minibatches and hold out no validation minibatch; the meta-signals come from the others ({})",
+                    none, sizes.length, h, fix);
+        }
     }
 
     /** Unpersists the cached block partitioning of the training and validation data. */
@@ -197,11 +241,15 @@ public final class SparkMetaAdamW {
     }
 
     /** The RDD's elements in RDD order, as W contiguous blocks, cached. */
-    static JavaRDD<DataSet> blocks(JavaRDD<DataSet> rdd, int w) {
+    private StorageLevel storage() {
+        return StorageLevel.fromString(cfg.storageLevel());
+    }
+
+    static JavaRDD<DataSet> blocks(JavaRDD<DataSet> rdd, int w, StorageLevel level) {
         JavaPairRDD<Long, DataSet> indexed = rdd.zipWithIndex().mapToPair(t -> new Tuple2<>(t._2(), t._1()));
         long n = rdd.count();
         JavaRDD<DataSet> out = indexed.repartitionAndSortWithinPartitions(new BlockPartitioner(w, n)).values();
-        out.persist(StorageLevel.MEMORY_ONLY());
+        out.persist(level);
         return out;
     }
 

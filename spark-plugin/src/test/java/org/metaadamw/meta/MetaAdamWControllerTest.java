@@ -35,7 +35,7 @@ class MetaAdamWControllerTest {
                 f[g][j] = r.nextDouble(0.01, 2);
             }
             if (signals) {
-                for (int j = 0; j < RoundStatistics.Signal.COUNT; j++) {
+                for (int j = 0; j < RoundStatistics.Signal.GV1_TRACE; j++) { // no step trace (meta.traceDecay = 0)
                     s[g][j] = j >= 4 ? r.nextDouble(0.5, 1.5) : r.nextDouble(-0.1, 0.1);
                 }
             }

@@ -39,6 +39,7 @@ class MetaAdamWPluginTest {
                 "spark.metaadamw.averagingFrequency", "3",
                 "spark.metaadamw.numWorkers", "2",
                 "spark.metaadamw.metrics.maxGroups", "8",
+                "spark.metaadamw.validationHoldout", "4",
                 "spark.metrics.conf.*.sink.csv.class", "org.apache.spark.metrics.sink.CsvSink",
                 "spark.metrics.conf.*.sink.csv.period", "1",
                 "spark.metrics.conf.*.sink.csv.unit", "seconds",
@@ -46,7 +47,7 @@ class MetaAdamWPluginTest {
         double[] alpha0 = new double[1];
         SparkTestSupport.withSpark("local[2]", conf, sc -> {
             MetaAdamWConfig cfg = MetaAdamWConfig.fromMap(Map.of("spark.metaadamw.averagingFrequency", "3",
-                    "spark.metaadamw.numWorkers", "2", "spark.metaadamw.metrics.maxGroups", "8"));
+                    "spark.metaadamw.numWorkers", "2", "spark.metaadamw.metrics.maxGroups", "8", "spark.metaadamw.validationHoldout", "4"));
             assertEquals(cfg, MetaAdamWExecutorPlugin.executorConfig(), "the executor plugin holds the driver's configuration");
             MultiLayerNetwork net = TestNets.mlp(3, DataType.FLOAT, 1e-2, 0, false, false);
             List<DataSet> data = TestNets.irisBatches(10, 4);
@@ -68,6 +69,7 @@ class MetaAdamWPluginTest {
         List<String> lines = Files.readAllLines(alpha);
         double last = Double.parseDouble(lines.get(lines.size() - 1).split(",")[1]);
         assertEquals(alpha0[0], last, 1e-12, "the sink reports the driver's α of group 0");
+        assertTrue(Math.abs(alpha0[0] - 1) > 1e-6, "the meta-learner must have moved α (got " + alpha0[0] + ")");
         for (String name : new String[]{"meta.lossDecrease", "huw.weight.gap", "round.seconds", "statistics.bytes",
                 "worker.roundMicros"}) {
             assertTrue(files.stream().anyMatch(p -> p.getFileName().toString().contains("MetaAdamWPlugin." + name)),
