@@ -3,19 +3,29 @@ package org.metaadamw.examples;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.metaadamw.config.MetaAdamWConfig;
+import org.metaadamw.io.DataPaths;
 import org.metaadamw.io.ImageData;
+import org.metaadamw.ml.Minibatches;
 import org.metaadamw.spark.SparkMetaAdamW;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,7 +64,6 @@ public final class MainJob {
         int epochs = Integer.parseInt(opt.getOrDefault("epochs", "3"));
         double lr = Double.parseDouble(opt.getOrDefault("lr", String.valueOf(DEFAULT_LR)));
         Path report = Path.of(opt.getOrDefault("report", "reports/main-job.json"));
-        DataSet train = ImageData.fashionMnist(true, nTrain, true);
         DataSet test = ImageData.fashionMnist(false, nTest, true);
         System.out.printf(Locale.ROOT, "Fashion-MNIST: %d training / %d test images, MLP 784-128-10, %d epochs, batch 64, "
                 + "shared base learning rate %.0e, weight decay 1e-2%n", nTrain, nTest, epochs, lr);
@@ -69,7 +78,10 @@ public final class MainJob {
         List<Result> results = new ArrayList<>();
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             System.out.printf(Locale.ROOT, "Spark master %s, %d workers%n", sc.master(), workers);
-            JavaRDD<DataSet> rdd = sc.parallelize(train.batchBy(64), workers).cache();
+            // the training data is read by the executors from Parquet (written once from the IDX files)
+            SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
+            Dataset<Row> rows = spark.read().parquet(trainingParquet(spark, nTrain).toString());
+            JavaRDD<DataSet> rdd = Minibatches.of(rows, "features", "label", 64, network());
             // one discarded epoch, so that neither measured run pays the JIT and native warm-up
             System.out.println("warm-up epoch (not measured)");
             run(sc, rdd, workers, "metaadamw", lr, test, 1, new StringBuilder());
@@ -107,14 +119,42 @@ public final class MainJob {
         System.out.println("report written to " + report.toAbsolutePath());
     }
 
-    static Result run(JavaSparkContext sc, JavaRDD<DataSet> train, int workers, String controller, double lr, DataSet test, int epochs,
-                      StringBuilder story) {
-        var conf = new NeuralNetConfiguration.Builder().seed(123).weightInit(WeightInit.XAVIER).list()
+    /**
+     * The first {@code n} Fashion-MNIST training images as Parquet (features: array of 784 floats in
+     * [0, 1], label: class index), under the data directory; written once, by one task, in IDX order.
+     */
+    static Path trainingParquet(SparkSession spark, int n) throws IOException {
+        Path dir = DataPaths.dataset("fashion-mnist").resolve("parquet").resolve("train-" + n);
+        if (!Files.exists(dir.resolve("_SUCCESS"))) {
+            System.out.println("writing " + dir + " (once)");
+            DataSet train = ImageData.fashionMnist(true, n, true);
+            List<Row> rows = new ArrayList<>(n);
+            for (int i = 0; i < train.numExamples(); i++) {
+                float[] x = train.getFeatures().getRow(i).toFloatVector();
+                Float[] boxed = new Float[x.length];
+                for (int j = 0; j < x.length; j++) {
+                    boxed[j] = x[j];
+                }
+                rows.add(RowFactory.create(boxed, (double) train.getLabels().getRow(i).argMax().getInt(0)));
+            }
+            StructType schema = new StructType().add("features", DataTypes.createArrayType(DataTypes.FloatType, false), false)
+                    .add("label", DataTypes.DoubleType, false);
+            spark.createDataFrame(rows, schema).coalesce(1).write().mode("overwrite").parquet(dir.toString());
+        }
+        return dir;
+    }
+
+    static MultiLayerConfiguration network() {
+        return new NeuralNetConfiguration.Builder().seed(123).weightInit(WeightInit.XAVIER).list()
                 .layer(new DenseLayer.Builder().nIn(784).nOut(128).activation(Activation.RELU).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(128).nOut(10)
                         .activation(Activation.SOFTMAX).build())
                 .build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+    }
+
+    static Result run(JavaSparkContext sc, JavaRDD<DataSet> train, int workers, String controller, double lr, DataSet test, int epochs,
+                      StringBuilder story) {
+        MultiLayerNetwork net = new MultiLayerNetwork(network());
         net.init();
         MetaAdamWConfig cfg = MetaAdamWConfig.builder().controller(controller).learningRate(lr).weightDecay(1e-2)
                 .averagingFrequency(5).numWorkers(workers).build();

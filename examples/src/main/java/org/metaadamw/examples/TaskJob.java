@@ -2,6 +2,8 @@ package org.metaadamw.examples;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.metaadamw.config.ConfigEntry;
+import org.metaadamw.config.MetaAdamWConf;
 import org.metaadamw.config.MetaAdamWConfig;
 import org.metaadamw.examples.tasks.ForecastingTask;
 import org.metaadamw.examples.tasks.ImageTask;
@@ -61,6 +63,40 @@ public final class TaskJob {
                                 of the labelled data each
             """;
 
+    /**
+     * The job's configuration, by the project's one precedence rule: job option ({@code --lr},
+     * {@code --controller}, {@code --workers}, {@code --weightDecay}) &gt; {@code --conf KEY=VALUE} of the
+     * job &gt; the Spark configuration ({@code spark-submit --conf}, properties file) &gt; the job's defaults
+     * (lr 5e-4, weight decay 1e-2, 2 workers, metaadamw) &gt; the library's defaults.
+     */
+    static MetaAdamWConfig resolveConfig(Map<String, String> opt, SparkConf sparkConf) {
+        Map<String, String> m = new HashMap<>();
+        m.put(MetaAdamWConf.CONTROLLER.key(), "metaadamw");
+        m.put(MetaAdamWConf.LEARNING_RATE.key(), "5e-4");
+        m.put(MetaAdamWConf.WEIGHT_DECAY.key(), "1e-2");
+        m.put(MetaAdamWConf.NUM_WORKERS.key(), "2");
+        for (scala.Tuple2<String, String> kv : sparkConf.getAllWithPrefix(MetaAdamWConf.PREFIX)) {
+            m.put(MetaAdamWConf.PREFIX + kv._1(), kv._2());
+        }
+        opt.forEach((k, v) -> {
+            if (k.startsWith("conf")) {
+                int eq = v.indexOf('=');
+                if (eq < 0) {
+                    throw new IllegalArgumentException("--" + k + " expects KEY=VALUE (got '" + v + "')");
+                }
+                m.put(v.substring(0, eq), v.substring(eq + 1));
+            }
+        });
+        Map<String, ConfigEntry<?>> options = Map.of("lr", MetaAdamWConf.LEARNING_RATE, "controller", MetaAdamWConf.CONTROLLER,
+                "workers", MetaAdamWConf.NUM_WORKERS, "weightDecay", MetaAdamWConf.WEIGHT_DECAY);
+        options.forEach((o, e) -> {
+            if (opt.containsKey(o)) {
+                m.put(e.key(), opt.get(o));
+            }
+        });
+        return MetaAdamWConfig.fromMap(m);
+    }
+
     public static void main(String taskName, String[] args) throws Exception {
         Map<String, String> opt = Args.parse(normalize(args));
         if (opt.containsKey("help")) {
@@ -69,24 +105,10 @@ public final class TaskJob {
         }
         Task task = task(taskName, opt);
         boolean quick = opt.containsKey("quick");
-        int workers = Integer.parseInt(opt.getOrDefault("workers", "2"));
         long seed = Long.parseLong(opt.getOrDefault("seed", "0"));
-        Map<String, String> settings = new HashMap<>();
-        opt.forEach((k, v) -> {
-            if (k.startsWith("conf")) {
-                int eq = v.indexOf('=');
-                if (eq < 0) {
-                    throw new IllegalArgumentException("--" + k + " expects KEY=VALUE (got '" + v + "')");
-                }
-                settings.put(v.substring(0, eq), v.substring(eq + 1));
-            }
-        });
-        MetaAdamWConfig cfg = MetaAdamWConfig.fromMap(settings).toBuilder()
-                .controller(opt.getOrDefault("controller", "metaadamw"))
-                .learningRate(Double.parseDouble(opt.getOrDefault("lr", "5e-4")))
-                .weightDecay(Double.parseDouble(opt.getOrDefault("weightDecay", "1e-2")))
-                .numWorkers(workers).build();
         SparkConf conf = new SparkConf().setAppName("metaadamw-" + task.name());
+        MetaAdamWConfig cfg = resolveConfig(opt, conf);
+        int workers = cfg.numWorkers();
         if (opt.containsKey("master") || !conf.contains("spark.master")) {
             conf.setMaster(opt.getOrDefault("master", "local[2]"));
         }

@@ -8,6 +8,7 @@ import org.metaadamw.examples.tasks.TranslationTask;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +22,28 @@ class TaskJobOptionsTest {
                 "--test-tgt", "--cifar", "--labelled", "--valid", "--test")) {
             assertTrue(TaskJob.USAGE.contains(o + " "), o + " missing from --help");
         }
+    }
+
+    @Test
+    void settingsFollowOnePrecedenceRule() {
+        org.apache.spark.SparkConf none = new org.apache.spark.SparkConf(false);
+        var d = TaskJob.resolveConfig(Map.of(), none);
+        assertEquals(5e-4, d.learningRate(), 0.0, "the job's default");
+        assertEquals(2, d.numWorkers());
+        org.apache.spark.SparkConf submit = new org.apache.spark.SparkConf(false)
+                .set("spark.metaadamw.learningRate", "2e-3").set("spark.metaadamw.controller", "adamw").set("spark.metaadamw.numWorkers", "3");
+        var c = TaskJob.resolveConfig(Map.of(), submit);
+        assertEquals(2e-3, c.learningRate(), 0.0, "spark-submit --conf beats the job's default");
+        assertEquals("adamw", c.controller());
+        assertEquals(3, c.numWorkers());
+        var j = TaskJob.resolveConfig(Map.of("conf", "spark.metaadamw.learningRate=3e-3"), submit);
+        assertEquals(3e-3, j.learningRate(), 0.0, "the job's own --conf beats the Spark configuration");
+        var o = TaskJob.resolveConfig(Map.of("conf", "spark.metaadamw.learningRate=3e-3", "lr", "1e-2", "controller", "hypergradient"), submit);
+        assertEquals(1e-2, o.learningRate(), 0.0, "--lr beats everything");
+        assertEquals("hypergradient", o.controller());
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> TaskJob.resolveConfig(Map.of(), new org.apache.spark.SparkConf(false).set("spark.metaadamw.numworkers", "2")));
+        assertTrue(e.getMessage().contains("did you mean spark.metaadamw.numWorkers"), e.getMessage());
     }
 
     @Test

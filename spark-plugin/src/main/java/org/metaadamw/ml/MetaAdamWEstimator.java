@@ -130,12 +130,10 @@ public final class MetaAdamWEstimator extends Estimator<MetaAdamWModel> implemen
         transformSchema(dataset.schema(), true);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
         MultiLayerConfiguration conf = NetworkSpec.parse(isDefined(p.network) ? $(p.network) : null);
-        NetworkSpec spec = NetworkSpec.of(conf);
         MetaAdamWConfig cfg = SparkMetaAdamW.resolve(jsc, explicitConfig());
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
-        JavaRDD<DataSet> batches = dataset.select($(p.featuresCol), $(p.labelCol)).toJavaRDD()
-                .mapPartitions(new RowBatches($(p.featuresCol), $(p.labelCol), getBatchSize(), spec));
+        JavaRDD<DataSet> batches = Minibatches.of(dataset, $(p.featuresCol), $(p.labelCol), getBatchSize(), conf);
         SparkMetaAdamW trainer = new SparkMetaAdamW(jsc, net, cfg, null);
         try {
             trainer.fit(batches, null, getEpochs());
