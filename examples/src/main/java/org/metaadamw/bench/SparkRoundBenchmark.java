@@ -16,7 +16,7 @@ import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.metaadamw.config.MetaAdamWConfig;
-import org.metaadamw.io.ImageData;
+import org.metaadamw.examples.io.ImageData;
 import org.metaadamw.spark.DriverMetrics;
 import org.metaadamw.spark.SparkMetaAdamW;
 import org.nd4j.linalg.activations.Activation;

@@ -9,7 +9,7 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.metaadamw.config.MetaAdamWConfig;
-import org.metaadamw.io.ImageData;
+import org.metaadamw.examples.io.ImageData;
 import org.metaadamw.spark.SparkMetaAdamW;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.dataset.DataSet;

@@ -2,8 +2,8 @@ package org.metaadamw.examples.tasks;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.metaadamw.io.CifarBinary;
-import org.metaadamw.io.DataFormatException;
+import org.metaadamw.examples.io.CifarBinary;
+import org.metaadamw.examples.io.DataFormatException;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 

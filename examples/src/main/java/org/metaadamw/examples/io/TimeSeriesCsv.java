@@ -1,4 +1,4 @@
-package org.metaadamw.io;
+package org.metaadamw.examples.io;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package org.metaadamw.io;
+package org.metaadamw.examples.io;
 
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;

@@ -1,4 +1,4 @@
-package org.metaadamw.io;
+package org.metaadamw.examples.io;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package org.metaadamw.train;
+package org.metaadamw.examples;
 
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -8,7 +8,9 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
 import org.metaadamw.config.MetaAdamWConfig;
-import org.metaadamw.io.ImageData;
+import org.metaadamw.train.LocalMetaAdamWTrainer;
+import org.metaadamw.train.RoundRecord;
+import org.metaadamw.examples.io.ImageData;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.lossfunctions.LossFunctions;

@@ -1,4 +1,4 @@
-package org.metaadamw.io;
+package org.metaadamw.examples.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package org.metaadamw.io;
+package org.metaadamw.examples.io;
 
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
