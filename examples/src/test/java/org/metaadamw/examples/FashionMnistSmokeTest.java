@@ -45,7 +45,7 @@ class FashionMnistSmokeTest {
         var eval = net.evaluate(new ListDataSetIterator<>(test.batchBy(200), 1));
         System.out.printf("Fashion-MNIST subset: test loss %.4f -> %.4f, accuracy %.3f, groups %s, final %s, meta-steps %s%n",
                 before, after, eval.accuracy(), trainer.groups().names(), trainer.modulation(),
-                trainer.controller().metrics().get("meta.steps"));
+                trainer.controllerMetrics().get("meta.steps"));
         assertTrue(after < 0.35 * before, "loss " + before + " -> " + after);
         assertTrue(eval.accuracy() > 0.75, "accuracy " + eval.accuracy());
         var m = trainer.modulation();
@@ -56,7 +56,7 @@ class FashionMnistSmokeTest {
             moved |= Math.abs(m.alpha(g) - 1) > 1e-3;
         }
         assertTrue(moved, "the controller learned nothing: " + m);
-        assertTrue(trainer.controller().metrics().get("meta.steps") >= 30);
+        assertTrue(trainer.controllerMetrics().get("meta.steps") >= 30);
         for (RoundRecord r : trainer.history()) {
             assertTrue(Double.isFinite(r.lossTrain()) && !r.rolledBack());
         }

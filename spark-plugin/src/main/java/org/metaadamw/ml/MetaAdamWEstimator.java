@@ -19,7 +19,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.metaadamw.config.ConfigEntry;
 import org.metaadamw.config.MetaAdamWConf;
 import org.metaadamw.config.MetaAdamWConfig;
-import org.metaadamw.meta.MetaAdamWController;
 import org.metaadamw.spark.SparkMetaAdamW;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -140,7 +139,7 @@ public final class MetaAdamWEstimator extends Estimator<MetaAdamWModel> implemen
         } finally {
             trainer.releaseData();
         }
-        var meta = trainer.controller() instanceof MetaAdamWController c ? c.snapshot(trainer.history().size()) : null;
+        var meta = trainer.metaState();
         MetaAdamWModel model = new MetaAdamWModel(uid, net, trainer.adamState().copy(), meta, cfg, trainer.history());
         copyValues(model, ParamMap.empty());
         return (MetaAdamWModel) model.setParent(this);

@@ -46,7 +46,7 @@ import java.util.function.Consumer;
  *
  * <p>Driver-side object; not thread-safe. The network passed in is updated in place.
  */
-public final class SparkMetaAdamW {
+public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTrainer<JavaRDD<DataSet>> {
     private static final Logger LOG = LoggerFactory.getLogger(SparkMetaAdamW.class);
 
     private final JavaSparkContext sc;
@@ -100,12 +100,9 @@ public final class SparkMetaAdamW {
         return cfg.withDefaultsFrom(conf);
     }
 
-    /** The resolved configuration this trainer runs with. */
-    public MetaAdamWConfig config() {
-        return cfg;
-    }
 
     /** Called on the driver after every round. */
+    @Override
     public SparkMetaAdamW onRound(Consumer<RoundRecord> listener) {
         this.listener = listener;
         return this;
@@ -127,6 +124,7 @@ public final class SparkMetaAdamW {
      * <p>The data is partitioned and cached once; later calls with the same RDD objects (one call per
      * epoch, as with DL4J) reuse it. {@link #releaseData()} unpersists it.
      */
+    @Override
     public Model fit(JavaRDD<DataSet> train, JavaRDD<DataSet> validation, int epochs) {
         if (epochs < 1) {
             throw new IllegalArgumentException("epochs must be >= 1 (got " + epochs + ")");
@@ -269,26 +267,47 @@ public final class SparkMetaAdamW {
         return sizes;
     }
 
+    @Override
     public Model network() {
         return network;
     }
 
+    @Override
     public ParamGroups groups() {
         return groups;
     }
 
+    @Override
     public Modulation modulation() {
         return coordinator.modulation();
     }
 
-    public ModulationController controller() {
-        return coordinator.controller();
+    @Override
+    public String controllerName() {
+        return coordinator.controller().name();
     }
 
+    @Override
+    public java.util.Map<String, Double> controllerMetrics() {
+        return java.util.Map.copyOf(coordinator.controller().metrics());
+    }
+
+    @Override
+    public org.metaadamw.meta.MetaState metaState() {
+        return coordinator.controller() instanceof org.metaadamw.meta.MetaAdamWController c ? c.snapshot(coordinator.round()) : null;
+    }
+
+    @Override
+    public MetaAdamWConfig config() {
+        return cfg;
+    }
+
+    @Override
     public AdamWState adamState() {
-        return state;
+        return state.copy();
     }
 
+    @Override
     public List<RoundRecord> history() {
         return coordinator.history();
     }

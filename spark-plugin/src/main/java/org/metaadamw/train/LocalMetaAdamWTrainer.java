@@ -32,7 +32,7 @@ import java.util.function.Consumer;
  *
  * <p>Not thread-safe.
  */
-public final class LocalMetaAdamWTrainer {
+public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIterator> {
     private static final Logger LOG = LoggerFactory.getLogger(LocalMetaAdamWTrainer.class);
 
     private final MetaAdamWConfig cfg;
@@ -59,27 +59,53 @@ public final class LocalMetaAdamWTrainer {
     }
 
     /** Called after every round (on the training thread). */
+    @Override
     public LocalMetaAdamWTrainer onRound(Consumer<RoundRecord> listener) {
         this.listener = listener;
         return this;
     }
 
+    @Override
     public ParamGroups groups() {
         return groups;
     }
 
-    public ModulationController controller() {
-        return coordinator.controller();
+    @Override
+    public String controllerName() {
+        return coordinator.controller().name();
     }
 
+    @Override
+    public java.util.Map<String, Double> controllerMetrics() {
+        return java.util.Map.copyOf(coordinator.controller().metrics());
+    }
+
+    @Override
+    public org.metaadamw.meta.MetaState metaState() {
+        return coordinator.controller() instanceof org.metaadamw.meta.MetaAdamWController c ? c.snapshot(coordinator.round()) : null;
+    }
+
+    @Override
+    public MetaAdamWConfig config() {
+        return cfg;
+    }
+
+    @Override
+    public Model network() {
+        return net.network();
+    }
+
+    @Override
     public Modulation modulation() {
         return coordinator.modulation();
     }
 
+    @Override
     public AdamWState adamState() {
-        return state;
+        return state.copy();
     }
 
+    @Override
     public List<RoundRecord> history() {
         return coordinator.history();
     }
@@ -91,7 +117,8 @@ public final class LocalMetaAdamWTrainer {
      *                   {@code spark.metaadamw.validationHoldout} training minibatches instead (only when the
      *                   controller uses validation at all)
      */
-    public List<RoundRecord> fit(DataSetIterator train, DataSetIterator validation, int epochs) {
+    @Override
+    public Model fit(DataSetIterator train, DataSetIterator validation, int epochs) {
         if (epochs < 1) {
             throw new IllegalArgumentException("epochs must be >= 1 (got " + epochs + ")");
         }
@@ -131,7 +158,7 @@ public final class LocalMetaAdamWTrainer {
                 runRound(round, nextValidation(validation, heldOut), epoch, totalRounds);
             }
         }
-        return history();
+        return net.network();
     }
 
     /** The validation minibatch of the next round, or null when the round makes no validation passes. */
