@@ -30,27 +30,33 @@ final class RowBatches implements FlatMapFunction<Iterator<Row>, DataSet> {
         this.spec = spec;
     }
 
+    /** Lazy: one minibatch is built per {@code next()}, so a partition is never held in memory twice. */
     @Override
     public Iterator<DataSet> call(Iterator<Row> rows) {
-        List<DataSet> out = new ArrayList<>();
-        List<double[]> xs = new ArrayList<>(batchSize);
-        List<double[]> ys = new ArrayList<>(batchSize);
-        long index = 0;
-        while (rows.hasNext()) {
-            Row r = rows.next();
-            xs.add(features(r.get(0), featuresCol, spec.inputLength(), index));
-            ys.add(label(r.get(1), index));
-            index++;
-            if (xs.size() == batchSize) {
-                out.add(batch(xs, ys));
-                xs.clear();
-                ys.clear();
+        return new Iterator<>() {
+            private long index;
+
+            @Override
+            public boolean hasNext() {
+                return rows.hasNext();
             }
-        }
-        if (!xs.isEmpty()) {
-            out.add(batch(xs, ys));
-        }
-        return out.iterator();
+
+            @Override
+            public DataSet next() {
+                if (!rows.hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                List<double[]> xs = new ArrayList<>(batchSize);
+                List<double[]> ys = new ArrayList<>(batchSize);
+                while (rows.hasNext() && xs.size() < batchSize) {
+                    Row r = rows.next();
+                    xs.add(features(r.get(0), featuresCol, spec.inputLength(), index));
+                    ys.add(label(r.get(1), index));
+                    index++;
+                }
+                return batch(xs, ys);
+            }
+        };
     }
 
     private DataSet batch(List<double[]> xs, List<double[]> ys) {

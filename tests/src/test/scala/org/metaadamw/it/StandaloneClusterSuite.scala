@@ -31,8 +31,8 @@ class StandaloneClusterSuite extends AnyFunSuite with BeforeAndAfterAll {
 
   private def javaBin: String = Paths.get(System.getProperty("java.home"), "bin", "java").toString
 
-  private def start(name: String, mainClass: String, args: Seq[String]): Process = {
-    val cmd = Seq(javaBin, "-Xmx1g") ++ opens ++ Seq("-cp", classpath, mainClass) ++ args
+  private def start(name: String, mainClass: String, args: Seq[String], heap: String = "1g"): Process = {
+    val cmd = Seq(javaBin, s"-Xmx$heap") ++ opens ++ Seq("-cp", classpath, mainClass) ++ args
     val pb = new ProcessBuilder(cmd.asJava)
     pb.environment().put("SPARK_HOME", sparkHome.toString)
     pb.environment().put("SPARK_SCALA_VERSION", "2.12")
@@ -131,5 +131,41 @@ class StandaloneClusterSuite extends AnyFunSuite with BeforeAndAfterAll {
     // executor JVMs report the per-round worker time under their executor ids
     assert(files.exists(f => f.contains("MetaAdamWPlugin.worker.roundMicros") && !f.contains(".driver.")),
       s"no executor worker.roundMicros among ${files.mkString(", ")}")
+  }
+
+  test("data larger than the driver's heap is written, read and trained on by the executors only") {
+    val examplesJar = sys.props("metaadamw.examplesJar")
+    val pluginJar = sys.props("metaadamw.pluginJar")
+    val out = workDir.resolve("executor-data")
+    // the cached minibatches live off-heap in ND4J buffers: about 1 GB per executor here
+    val executorOpts = (opens ++ Seq("-Dorg.bytedeco.javacpp.maxbytes=3G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=5G")).mkString(" ")
+    // client mode: the driver is this JVM, so its heap is the -Xmx it starts with
+    val submit = start("submit-data", "org.apache.spark.deploy.SparkSubmit", Seq(
+      "--master", masterUrl, "--deploy-mode", "client",
+      "--class", "org.metaadamw.examples.ExecutorDataJob",
+      "--jars", pluginJar,
+      "--conf", "spark.metaadamw.numWorkers=2",
+      "--conf", "spark.executor.memory=1g",
+      "--conf", "spark.executor.cores=1",
+      "--conf", "spark.cores.max=2",
+      "--conf", s"spark.executor.extraClassPath=$classpath",
+      "--conf", s"spark.executor.extraJavaOptions=$executorOpts",
+      "--conf", "spark.executorEnv.SPARK_SCALA_VERSION=2.12",
+      "--conf", "spark.driver.host=127.0.0.1",
+      "--conf", "spark.ui.enabled=false",
+      examplesJar, "--out", out.toString, "--rows", "2100000", "--dim", "256", "--batch", "500"), heap = "512m")
+    assert(submit.waitFor(900, TimeUnit.SECONDS), s"the submission did not finish in 15 minutes; logs in $workDir")
+    val log = new String(Files.readAllBytes(workDir.resolve("submit-data.log")), StandardCharsets.UTF_8)
+    assert(submit.exitValue() == 0, s"spark-submit exited with ${submit.exitValue()}:\n${log.takeRight(4000)}")
+    val r = "METAADAMW_DATA parquetBytes=(\\d+) driverMaxHeap=(\\d+) rounds=(\\d+) firstLoss=([0-9.]+) lastLoss=([0-9.]+) workers=(\\d+)".r
+      .findFirstMatchIn(log).getOrElse(fail(s"no result line in the job output:\n${log.takeRight(4000)}"))
+    val bytes = r.group(1).toLong
+    val heap = r.group(2).toLong
+    info(f"executor data: ${bytes / 1e9}%.2f GB of Parquet, driver heap ${heap / 1e6}%.0f MB, ${r.group(3)} rounds, " +
+      s"training loss ${r.group(4)} -> ${r.group(5)}")
+    assert(bytes >= 2000000000L, s"only $bytes bytes of Parquet")
+    assert(heap <= 560L * 1024 * 1024 && bytes > 3 * heap, s"driver heap $heap is not far smaller than the data ($bytes)")
+    assert(r.group(5).toDouble < r.group(4).toDouble - 0.1, "the network must have learned something")
+    assert(!log.contains("task of very large size"), "a large task was shipped from the driver")
   }
 }
