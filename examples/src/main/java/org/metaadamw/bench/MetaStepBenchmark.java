@@ -71,7 +71,7 @@ public class MetaStepBenchmark {
         SplittableRandom r = new SplittableRandom(42);
         summaries = new RoundSummary[16];
         for (int i = 0; i < summaries.length; i++) {
-            summaries[i] = summary(groups, cfg.featureVersion().columns(), r);
+            summaries[i] = summary(groups, cfg.featureColumns(), r);
         }
         controller.next(summaries[0], 0, 1_000_000); // caches a forward pass: every measured call runs a full meta-step
         round = 1;

@@ -192,6 +192,16 @@ public final class MetaAdamWConf {
                 + "?); known keys: " + ENTRIES.stream().map(ConfigEntry::key).collect(Collectors.joining(", ")));
     }
 
+    /** F, the per-group feature columns of each {@code features} value (the paper's versions 1, 2 and 3). */
+    static int featureColumns(String features) {
+        return switch (features) {
+            case "basic" -> 6;
+            case "basic+" -> 9;
+            case "enhanced" -> 16;
+            default -> throw new IllegalArgumentException(FEATURES.key() + " must be one of basic, basic+, enhanced (got '" + features + "')");
+        };
+    }
+
     /** The registered key nearest to {@code key} in edit distance, ignoring case. */
     static String closest(String key) {
         String best = null;

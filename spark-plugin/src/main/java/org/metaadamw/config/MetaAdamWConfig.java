@@ -1,8 +1,5 @@
 package org.metaadamw.config;
 
-import org.metaadamw.grouping.GroupingStrategy;
-import org.metaadamw.meta.ModuleShape;
-import org.metaadamw.stats.FeatureSet;
 
 import java.io.Serializable;
 import java.util.LinkedHashMap;
@@ -146,18 +143,21 @@ public final class MetaAdamWConfig implements Serializable {
     public boolean averagedStepEstimate() { return get(MetaAdamWConf.META_STEP_ESTIMATE).equals("averaged"); }
     public double alphaRange() { return get(MetaAdamWConf.ALPHA_RANGE); }
     public double betaRange() { return get(MetaAdamWConf.BETA_RANGE); }
-    public GroupingStrategy grouping() { return GroupingStrategy.fromName(get(MetaAdamWConf.GROUPING)); }
-    public FeatureSet.Version featureVersion() { return FeatureSet.Version.fromName(get(MetaAdamWConf.FEATURES)); }
+    /** {@code grouping}: fine, layer or single ({@code GroupingStrategy.of(config)} makes the strategy). */
+    public String groupingName() { return get(MetaAdamWConf.GROUPING); }
+    /** {@code features}: basic, basic+ or enhanced ({@code FeatureSet.Version.of(config)} makes the version). */
+    public String features() { return get(MetaAdamWConf.FEATURES); }
+    /** F, the number of per-group feature columns of {@code features}. */
+    public int featureColumns() { return MetaAdamWConf.featureColumns(features()); }
     public boolean paperFeatureMode() { return get(MetaAdamWConf.FEATURE_MODE).equals("paper"); }
     public int moduleDim() { return get(MetaAdamWConf.MODULE_DIM); }
     /** The module width d: {@code module.dim}, or F when it is 0. */
-    public int moduleWidth() { return moduleDim() == 0 ? featureVersion().columns() : moduleDim(); }
+    public int moduleWidth() { return moduleDim() == 0 ? featureColumns() : moduleDim(); }
     public int moduleLayers() { return get(MetaAdamWConf.MODULE_LAYERS); }
     public int moduleHeads() { return get(MetaAdamWConf.MODULE_HEADS); }
     public int moduleFfn() { return get(MetaAdamWConf.MODULE_FFN); }
-    public ModuleShape.Activation moduleActivation() {
-        return ModuleShape.Activation.valueOf(get(MetaAdamWConf.MODULE_ACTIVATION).toUpperCase(java.util.Locale.ROOT));
-    }
+    /** {@code module.activation}: relu or gelu. */
+    public String moduleActivation() { return get(MetaAdamWConf.MODULE_ACTIVATION); }
     public double metaLearningRate() { return get(MetaAdamWConf.META_LEARNING_RATE); }
     public double metaL2() { return get(MetaAdamWConf.META_L2); }
     public double huwLearningRate() { return get(MetaAdamWConf.HUW_LEARNING_RATE); }
@@ -178,12 +178,6 @@ public final class MetaAdamWConfig implements Serializable {
     }
     public int metricsMaxGroups() { return get(MetaAdamWConf.METRICS_MAX_GROUPS); }
 
-    /** The attention module's shape for {@code inputFeatures} features and {@code groups} groups. */
-    public ModuleShape moduleShape(int inputFeatures, int groups) {
-        ModuleShape s = new ModuleShape(inputFeatures, moduleDim() == 0 ? inputFeatures : moduleDim(), moduleLayers(), moduleHeads(), moduleFfn(),
-                moduleActivation(), 0);
-        return featureVersion().learnedEmbedding() ? s.withGroupEmbeddings(groups) : s;
-    }
 
     @Override
     public boolean equals(Object o) {

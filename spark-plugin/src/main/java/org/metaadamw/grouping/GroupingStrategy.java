@@ -11,6 +11,11 @@ public enum GroupingStrategy {
     /** Everything in one group: AdamW with a learned global scale. */
     SINGLE;
 
+    /** The strategy the configuration's {@code grouping} names. */
+    public static GroupingStrategy of(org.metaadamw.config.MetaAdamWConfig cfg) {
+        return fromName(cfg.groupingName());
+    }
+
     public static GroupingStrategy fromName(String name) {
         try {
             return valueOf(name.trim().toUpperCase(Locale.ROOT));

@@ -69,7 +69,7 @@ public final class MetaAdamWController implements ModulationController {
     public Modulation initial(ParamGroups groups) {
         this.groups = groups;
         int G = groups.count();
-        ModuleShape shape = config.moduleShape(config.featureVersion().columns(), G);
+        ModuleShape shape = ModuleShape.of(config, config.featureColumns(), G);
         this.module = new AttentionModule(shape, config.seed());
         this.metaAdam = new Adam(module.numWeights(), config.metaLearningRate(), 0.9, 0.999, 1e-8, config.metaL2());
         this.huw = new Huw(config.priorities(), config.paperHuw(), config.huwLearningRate());

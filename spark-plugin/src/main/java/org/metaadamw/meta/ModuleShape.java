@@ -54,4 +54,11 @@ public record ModuleShape(int inputFeatures, int model, int layers, int heads, i
             throw new IllegalArgumentException("attention module " + name + " must be " + range + " (got " + value + ")");
         }
     }
+
+    /** The attention module's shape the configuration asks for, for {@code inputFeatures} features and {@code groups} groups. */
+    public static ModuleShape of(org.metaadamw.config.MetaAdamWConfig cfg, int inputFeatures, int groups) {
+        ModuleShape s = new ModuleShape(inputFeatures, cfg.moduleDim() == 0 ? inputFeatures : cfg.moduleDim(), cfg.moduleLayers(),
+                cfg.moduleHeads(), cfg.moduleFfn(), Activation.valueOf(cfg.moduleActivation().toUpperCase(java.util.Locale.ROOT)), 0);
+        return org.metaadamw.stats.FeatureSet.Version.of(cfg).learnedEmbedding() ? s.withGroupEmbeddings(groups) : s;
+    }
 }

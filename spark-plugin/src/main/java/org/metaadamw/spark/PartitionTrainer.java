@@ -92,7 +92,7 @@ final class PartitionTrainer implements Serializable {
         Context c = CONTEXT.get();
         if (c == null || !c.jobId().equals(job.id())) {
             NetModel net = new NetModel(job.newNetwork());
-            ParamGroups groups = ParamGroups.of(net.network(), job.config().grouping());
+            ParamGroups groups = ParamGroups.of(net.network(), org.metaadamw.grouping.GroupingStrategy.of(job.config()));
             c = new Context(job.id(), new RoundWorker(net, groups, job.config()));
             CONTEXT.set(c);
         }

@@ -82,7 +82,7 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
             controller = Controllers.create(cfg);
         }
         this.net = new NetModel(network);
-        this.groups = ParamGroups.of(network, cfg.grouping());
+        this.groups = ParamGroups.of(network, org.metaadamw.grouping.GroupingStrategy.of(cfg));
         this.coordinator = new RoundCoordinator(cfg, groups, controller);
         this.state = AdamWState.zeros(net.params());
         this.workers = cfg.numWorkers() > 0 ? cfg.numWorkers() : sc.defaultParallelism();

@@ -46,6 +46,15 @@ public final class FeatureSet {
             return embedding;
         }
 
+        /** The version the configuration's {@code features} names. */
+        public static Version of(org.metaadamw.config.MetaAdamWConfig cfg) {
+            Version v = fromName(cfg.features());
+            if (v.columns != cfg.featureColumns()) {
+                throw new IllegalStateException("feature version " + v + " has " + v.columns + " columns, the configuration says " + cfg.featureColumns());
+            }
+            return v;
+        }
+
         public static Version fromName(String name) {
             return switch (name.trim().toLowerCase(Locale.ROOT)) {
                 case "basic" -> BASIC;

@@ -51,7 +51,7 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
     public LocalMetaAdamWTrainer(Model network, MetaAdamWConfig cfg, ModulationController controller) {
         this.cfg = cfg;
         this.net = new NetModel(network);
-        this.groups = ParamGroups.of(network, cfg.grouping());
+        this.groups = ParamGroups.of(network, org.metaadamw.grouping.GroupingStrategy.of(cfg));
         this.worker = new RoundWorker(net, groups, cfg);
         this.coordinator = new RoundCoordinator(cfg, groups, controller);
         this.state = AdamWState.zeros(net.params());

@@ -39,7 +39,7 @@ public final class RoundWorker {
         this.net = net;
         this.groups = groups;
         this.optimizer = new GroupAdamW(cfg, groups, net.params().dataType());
-        this.extractor = new StatisticsExtractor(groups, cfg.featureVersion());
+        this.extractor = new StatisticsExtractor(groups, org.metaadamw.stats.FeatureSet.Version.of(cfg));
     }
 
     public ParamGroups groups() {

@@ -66,8 +66,8 @@ class MetaAdamWConfigTest {
         assertEquals(0.0, p.metaScaleLearningRate(), 0);
         assertEquals(1.0, p.alphaRange(), 0);
         assertArrayEquals(new boolean[]{true, true, true}, p.metaTerms());
-        assertEquals(6, p.featureVersion().columns(), "basic features");
-        assertEquals(6, p.moduleShape(6, 4).model(), "d = F");
+        assertEquals(6, p.featureColumns(), "basic features");
+        assertEquals(6, org.metaadamw.meta.ModuleShape.of(p, 6, 4).model(), "d = F");
         assertEquals("spark.metaadamw.preset=paper", "spark.metaadamw.preset=" + p.toStringMap().get("spark.metaadamw.preset"));
         // explicit settings win over the preset, in either order of the keys
         MetaAdamWConfig q = MetaAdamWConfig.builder().metaTerms("lossDecrease").preset("paper").build();

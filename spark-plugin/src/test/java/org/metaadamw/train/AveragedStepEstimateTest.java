@@ -52,7 +52,7 @@ class AveragedStepEstimateTest {
             }
             stepSq[g] += t.length() * Math.pow((g + 1) * 1e-3, 2);
         }
-        int F = cfg.featureVersion().columns(), S = Signal.COUNT;
+        int F = cfg.featureColumns(), S = Signal.COUNT;
         double[] sig = new double[G * S];
         for (int g = 0; g < G; g++) {
             sig[g * S + Signal.GV0_DELTA] = -1.0;

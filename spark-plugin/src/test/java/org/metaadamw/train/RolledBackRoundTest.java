@@ -62,7 +62,7 @@ class RolledBackRoundTest {
         }
         INDArray params = net.params().dup();
         AdamWState state = AdamWState.zeros(params);
-        int G = groups.count(), F = cfg.featureVersion().columns();
+        int G = groups.count(), F = cfg.featureColumns();
         assertTrue(co.finishRound(params, state, params.dup(), state.copy(), stats(G, F, 0), true, 0, 5, 10, 0));
         Modulation learned = co.modulation();
         assertFalse(learned.isNeutral(), "round 1 runs with the module's multipliers");
@@ -96,7 +96,7 @@ class RolledBackRoundTest {
         RoundCoordinator co = new RoundCoordinator(cfg, groups, c);
         INDArray params = net.params().dup();
         AdamWState state = AdamWState.zeros(params);
-        int G = groups.count(), F = cfg.featureVersion().columns();
+        int G = groups.count(), F = cfg.featureColumns();
         // ⟨gv1, Δ⟩ < 0 in every group: every α grows
         RoundStatistics s = stats(G, F, 0);
         double[] sig = s.signalSums().clone();

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 class StepTraceTest {
 
     private static RoundStatistics emptyStats(ParamGroups groups, MetaAdamWConfig cfg) {
-        int G = groups.count(), F = cfg.featureVersion().columns();
+        int G = groups.count(), F = cfg.featureColumns();
         return new RoundStatistics(G, F, new double[G * F], new double[G * Signal.COUNT], 1, 0.9, 0.8, 1, 1);
     }
 
