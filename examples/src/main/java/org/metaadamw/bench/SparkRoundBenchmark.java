@@ -114,8 +114,8 @@ public final class SparkRoundBenchmark {
                     }
                     double s = (System.nanoTime() - t0) / 1e9;
                     if (which == 2) {
-                        ratio = DriverMetrics.get().statisticsToParameterRatio();
-                        statsBytes = DriverMetrics.get().statisticsBytes() / workers;
+                        ratio = DriverMetrics.of(sc.sc()).statisticsToParameterRatio();
+                        statsBytes = DriverMetrics.of(sc.sc()).statisticsBytes() / workers;
                     }
                     if (e >= 0) {
                         seconds[which][e] = s;

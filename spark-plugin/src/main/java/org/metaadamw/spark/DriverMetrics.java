@@ -7,11 +7,14 @@ import org.metaadamw.update.Modulation;
 import java.util.Map;
 
 /**
- * The driver's latest round figures, read by the gauges of {@link MetaAdamWDriverPlugin}. Written by
- * the training thread, read by metric reporters: every field is replaced atomically (volatile).
+ * The latest round figures of the trainer running on one SparkContext, read by the gauges of
+ * {@link MetaAdamWDriverPlugin}. One instance per SparkContext ({@link #of}), so two applications in
+ * one JVM (tests, notebooks) never mix; the trainer that starts last on a context is the one its
+ * gauges report. Written by the training thread, read by metric reporters: every field is replaced
+ * atomically (volatile).
  */
 public final class DriverMetrics {
-    private static final DriverMetrics INSTANCE = new DriverMetrics();
+    private static final java.util.Map<org.apache.spark.SparkContext, DriverMetrics> BY_CONTEXT = new java.util.WeakHashMap<>();
 
     private volatile int groups;
     private volatile String controller = "";
@@ -27,8 +30,11 @@ public final class DriverMetrics {
     private DriverMetrics() {
     }
 
-    public static DriverMetrics get() {
-        return INSTANCE;
+    /** The metrics of {@code sc} (created on first use; dropped with the context). */
+    public static DriverMetrics of(org.apache.spark.SparkContext sc) {
+        synchronized (BY_CONTEXT) {
+            return BY_CONTEXT.computeIfAbsent(sc, k -> new DriverMetrics());
+        }
     }
 
     void start(ParamGroups g, String controllerName, long paramBytes) {

@@ -22,6 +22,7 @@ import java.util.Map;
  */
 public final class MetaAdamWDriverPlugin implements DriverPlugin {
     private MetaAdamWConfig config = MetaAdamWConfig.defaults();
+    private DriverMetrics metrics;
 
     @Override
     public Map<String, String> init(SparkContext sc, PluginContext ctx) {
@@ -30,13 +31,14 @@ public final class MetaAdamWDriverPlugin implements DriverPlugin {
             conf.put(MetaAdamWConf.PREFIX + kv._1(), kv._2());
         }
         config = MetaAdamWConfig.fromMap(conf);   // throws, naming the key and the range
+        metrics = DriverMetrics.of(sc);
         return config.toStringMap();
     }
 
     @Override
     public void registerMetrics(String appId, PluginContext ctx) {
         MetricRegistry reg = ctx.metricRegistry();
-        DriverMetrics m = DriverMetrics.get();
+        DriverMetrics m = metrics;
         for (int g = 0; g < config.metricsMaxGroups(); g++) {
             final int group = g;
             reg.register("alpha." + g, (Gauge<Double>) () -> m.alpha(group));

@@ -86,7 +86,7 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         this.coordinator = new RoundCoordinator(cfg, groups, controller);
         this.state = AdamWState.zeros(net.params());
         this.workers = cfg.numWorkers() > 0 ? cfg.numWorkers() : sc.defaultParallelism();
-        DriverMetrics.get().start(groups, controller.name(), net.params().length() * net.params().dataType().width());
+        DriverMetrics.of(sc.sc()).start(groups, controller.name(), net.params().length() * net.params().dataType().width());
         LOG.info("MetaAdamW on Spark ({}, {} workers, K={}), {} parameters\n{}", controller.name(), workers,
                 cfg.averagingFrequency(), groups.numParams(), groups.describe());
     }
@@ -234,7 +234,7 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
                 epoch, total.steps(), totalRounds, (System.nanoTime() - t0) / 1e9);
         lastStatisticsBytes = total.statisticsBytes();
         RoundRecord rec = coordinator.history().get(coordinator.history().size() - 1);
-        DriverMetrics.get().update(rec, coordinator.modulation(), lastStatisticsBytes, total.workers());
+        DriverMetrics.of(sc.sc()).update(rec, coordinator.modulation(), lastStatisticsBytes, total.workers());
         listener.accept(rec);
     }
 

@@ -57,7 +57,7 @@ class MetaAdamWPluginTest {
             // per worker: G×(F + Signal.COUNT) doubles, 3 loss sums, 2 counts (long), 2 sizes (int); the ≤ 1 % target is measured by
             // the benchmark on a realistic model (this MLP has only 403 parameters)
             int G = t.groups().count(), F = cfg.featureColumns();
-            assertEquals(2L * (8L * (G * F + G * org.metaadamw.stats.RoundStatistics.Signal.COUNT + 3) + 16 + 8), DriverMetrics.get().statisticsBytes());
+            assertEquals(2L * (8L * (G * F + G * org.metaadamw.stats.RoundStatistics.Signal.COUNT + 3) + 16 + 8), DriverMetrics.of(sc.sc()).statisticsBytes());
             return null;
         });
         List<Path> files;
