@@ -45,6 +45,8 @@ public final class MetaAdamWController implements ModulationController {
     private Huw huw;
     private ParamGroups groups;
     private transient AttentionModule.Forward lastForward;
+    /** The module input of {@link #lastForward}, so that a snapshot can rebuild it. */
+    private double[][] lastTokens;
     private Modulation used;
     private double rho;
     /** Running maximum of ρ, for {@code meta.scaleFloor}. */
@@ -91,6 +93,7 @@ public final class MetaAdamWController implements ModulationController {
             throw new IllegalStateException("initial(groups) must be called before rolledBack(...)");
         }
         lastForward = null;
+        lastTokens = null;
         rho = Math.min(rho, 0.0);
         rhoMax = rho;
         usedRho = rho;
@@ -129,6 +132,7 @@ public final class MetaAdamWController implements ModulationController {
         }
         double[][] tokens = FeatureSet.tokens(s.features(), config.paperFeatureMode(), bad);
         lastForward = module.forward(tokens);
+        lastTokens = tokens;
         usedRho = rho;
         Modulation next = outputMap.apply(lastForward.logits(), usedRho);
         int nBad = 0;
@@ -257,12 +261,31 @@ public final class MetaAdamWController implements ModulationController {
     public MetaState snapshot(long round) {
         return new MetaState(MetaState.FORMAT_VERSION, config.toStringMap(), module.shape(), module.weights().clone(),
                 metaAdam.state(), huw.logVariances(), huw.adam().state(), rho, rhoMax, scaleAdam.state(), metaSteps, round,
-                groups == null ? java.util.List.of() : groups.names());
+                groups == null ? java.util.List.of() : groups.names(),
+                lastForward == null ? null : new MetaState.Handout(deepCopy(lastTokens), usedRho, used.alphas(), used.betas(),
+                        lambdas(used, true), lambdas(used, false), usedExcluded.clone()));
+    }
+
+    private static double[][] deepCopy(double[][] a) {
+        double[][] out = new double[a.length][];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = a[i].clone();
+        }
+        return out;
+    }
+
+    private static double[] lambdas(Modulation m, boolean first) {
+        double[] out = new double[m.groups()];
+        for (int g = 0; g < out.length; g++) {
+            out[g] = first ? m.lambda1(g) : m.lambda2(g);
+        }
+        return out;
     }
 
     /**
      * Restores a snapshot taken from a controller of the same configuration over the same groups.
-     * The next call of {@link #next} runs no meta-step (the cached forward pass is not part of the state).
+     * The forward pass of the last handout is rebuilt from its saved input, so the restored controller
+     * continues exactly as the saved one would have (same next meta-step, same multipliers).
      */
     public void restore(MetaState state) {
         if (module == null) {
@@ -278,6 +301,16 @@ public final class MetaAdamWController implements ModulationController {
         scaleAdam.restore(state.scaleAdam());
         metaSteps = state.metaSteps();
         lastForward = null;
+        lastTokens = null;
+        MetaState.Handout h = state.handout();
+        if (h != null) {
+            // the forward pass was taken with the weights saved above: the meta-step that produced them precedes it
+            lastTokens = deepCopy(h.tokens());
+            lastForward = module.forward(lastTokens);
+            usedRho = h.rho();
+            usedExcluded = h.excluded().clone();
+            handOut(new Modulation(h.alpha(), h.beta(), h.lambda1(), h.lambda2()));
+        }
     }
 
     @Override

@@ -14,15 +14,40 @@ import java.util.Map;
 
 /**
  * The driver's meta-state: attention weights ψ, meta-optimizer state, HUW log-variances and their
- * optimizer state, the global log step scale ρ and its optimizer state, with provenance (resolved configuration, group names, format version).
- * Saved as JSON; {@link #load} refuses another format version.
+ * optimizer state, the global log step scale ρ and its optimizer state, what was last handed out (so that
+ * a restored controller takes the same next meta-step as the one that was saved), with provenance
+ * (resolved configuration, group names, format version). Saved as JSON; {@link #load} refuses another
+ * format version.
+ *
+ * @param handout the modulation last handed out and the module input it came from; null when the
+ *                controller had not run a forward pass since its start or the last rollback
  */
 public record MetaState(int formatVersion, Map<String, String> config, ModuleShape shape, double[] moduleWeights,
                         Adam.State metaAdam, double[] huwLogVariances, Adam.State huwAdam, double scale,
-                        double scaleMax, Adam.State scaleAdam, long metaSteps, long round, List<String> groups) implements Serializable {
+                        double scaleMax, Adam.State scaleAdam, long metaSteps, long round, List<String> groups,
+                        Handout handout) implements Serializable {
 
-    /** 2: adds the global log step scale ρ, its running maximum and its optimizer state. */
-    public static final int FORMAT_VERSION = 2;
+    /** 2: adds the global log step scale ρ, its running maximum and its optimizer state. 3: adds the handout. */
+    public static final int FORMAT_VERSION = 3;
+
+    /**
+     * The last modulation handed out (α, β, λ1, λ2 per group), the ρ it used, the groups excluded for
+     * non-finite statistics, and the module's input tokens of that forward pass (G×F).
+     */
+    public record Handout(double[][] tokens, double rho, double[] alpha, double[] beta, double[] lambda1, double[] lambda2,
+                          boolean[] excluded) implements Serializable {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Handout h && Arrays.deepEquals(tokens, h.tokens) && Double.compare(rho, h.rho) == 0
+                    && Arrays.equals(alpha, h.alpha) && Arrays.equals(beta, h.beta) && Arrays.equals(lambda1, h.lambda1)
+                    && Arrays.equals(lambda2, h.lambda2) && Arrays.equals(excluded, h.excluded);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.deepHashCode(tokens);
+        }
+    }
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     void checkCompatible(ModuleShape expected, List<String> groupNames) {
@@ -92,7 +117,7 @@ public record MetaState(int formatVersion, Map<String, String> config, ModuleSha
                 && Arrays.equals(huwLogVariances, m.huwLogVariances) && Double.compare(scale, m.scale) == 0
                 && Double.compare(scaleMax, m.scaleMax) == 0
                 && metaSteps == m.metaSteps && round == m.round
-                && groups.equals(m.groups);
+                && groups.equals(m.groups) && java.util.Objects.equals(handout, m.handout);
     }
 
     @Override

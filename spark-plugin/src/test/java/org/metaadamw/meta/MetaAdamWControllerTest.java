@@ -15,6 +15,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -133,8 +134,15 @@ class MetaAdamWControllerTest {
         MetaAdamWController b = new MetaAdamWController(cfg);
         b.initial(groups);
         b.restore(loaded);
-        RoundSummary s = summary(groups.count(), 9, 77, false);
-        assertEquals(a.next(s, 4, 10), b.next(s, 4, 10));
+        assertEquals(a.applied(), b.applied(), "the restored controller hands out what was handed out");
+        // resumed = uninterrupted: the next rounds, meta-steps included, give identical multipliers and weights
+        for (int round = 4; round < 8; round++) {
+            RoundSummary s = summary(groups.count(), 9, 77 + round, true);
+            assertEquals(a.next(s, round, 10), b.next(s, round, 10), "round " + round);
+        }
+        assertEquals(7, b.metaSteps());
+        assertArrayEquals(a.module().weights(), b.module().weights(), 0.0);
+        assertEquals(a.snapshot(8), b.snapshot(8));
         assertFalse(b.module().weights()[0] == 0 && b.module().weights()[1] == 0);
     }
 
@@ -145,7 +153,7 @@ class MetaAdamWControllerTest {
         a.initial(groups);
         MetaState s = a.snapshot(0);
         MetaState other = new MetaState(99, s.config(), s.shape(), s.moduleWeights(), s.metaAdam(), s.huwLogVariances(),
-                s.huwAdam(), s.scale(), s.scaleMax(), s.scaleAdam(), 0, 0, s.groups());
+                s.huwAdam(), s.scale(), s.scaleMax(), s.scaleAdam(), 0, 0, s.groups(), s.handout());
         Path file = dir.resolve("old.json");
         other.save(file);
         var e = assertThrows(java.io.IOException.class, () -> MetaState.load(file));
