@@ -94,10 +94,11 @@ public final class MetaAdamWConf {
     public static final ConfigEntry<Double> META_SCALE_FLOOR = nonNegative("meta.scaleFloor", 0.0,
             "Experimental, against the greedy objective's short-horizon bias: e^ρ never falls more than this factor below the largest value it reached "
                     + "(values <= 1 = off).");
-    public static final ConfigEntry<Double> META_TRACE_DECAY = unitInterval("meta.traceDecay", 0.0,
+    public static final ConfigEntry<Double> META_TRACE_DECAY = unitInterval("meta.traceDecay", 0.97,
             "Against the greedy objective's short-horizon bias: decay μ of a trace of the steps applied in earlier rounds, e = Σ_j μ^j Δ̄_(r−j), added to the round's own step "
-                    + "in the loss-decrease hypergradient (⟨gv1, Δ + e⟩ instead of ⟨gv1, Δ⟩: would a longer step over the last ~1/(1−μ) rounds have helped). "
-                    + "0 = the one-round hypergradient. Costs one parameter-sized vector on the driver and in the broadcast of rounds with meta-signals.");
+                    + "in the loss-decrease hypergradient (⟨gv1, Δ + e⟩ instead of ⟨gv1, Δ⟩: would longer steps over the last ~1/(1−μ) rounds have helped). "
+                    + "0 = the one-round hypergradient. Chosen by measurement (docs/results.md). Costs one parameter-sized vector on the driver and in the broadcast "
+                    + "of rounds with meta-signals.");
     public static final ConfigEntry<String> META_STEP_ESTIMATE = choice("meta.stepEstimate", "worker",
             "Slope of the validation loss along the round's step in the loss-decrease term (and the hypergradient controller). worker: ⟨gv1, Δ⟩ of each worker's own step, averaged; "
                     + "averaged: an estimate for the averaged step that is really applied, ⟨gv0, Δ⟩ + κ⟨gv1 − gv0, Δ⟩ with κ = ‖Δ̄‖²/mean‖Δ_w‖² measured by the driver "
