@@ -138,6 +138,14 @@ public final class MetaAdamWConf {
             "Spark storage level of the training and validation minibatches the Spark trainer caches for the whole run "
                     + "(MEMORY_AND_DISK spills what does not fit; MEMORY_ONLY recomputes it from the source, e.g. re-reads the Parquet files).",
             "one of " + String.join(", ", StorageLevels.NAMES), StorageLevels.NAMES::contains, s -> s.toUpperCase(Locale.ROOT), s -> s));
+    // ---- checkpoints ----
+    public static final ConfigEntry<String> CHECKPOINT_DIR = register(new ConfigEntry<>(PREFIX + "checkpoint.dir", "string", "",
+            "Directory (any Hadoop FileSystem path: file:, hdfs:, ...) the Spark trainer writes checkpoints to; empty = no checkpoints. "
+                    + "SparkMetaAdamW.resume() continues from the newest one.", "a path, or empty", v -> true, s -> s, s -> s));
+    public static final ConfigEntry<Integer> CHECKPOINT_INTERVAL = intRange("checkpoint.interval", 0, 0, 1_000_000,
+            "Write a checkpoint every this many rounds, and at the end of every epoch; 0 = at epoch ends only.");
+    public static final ConfigEntry<Integer> CHECKPOINT_KEEP = intRange("checkpoint.keep", 3, 1, 1000,
+            "How many of the newest checkpoints to keep.");
     public static final ConfigEntry<Integer> METRICS_MAX_GROUPS = intRange("metrics.maxGroups", 64, 1, 4096,
             "Per-group α/β gauges registered by the SparkPlugin (groups beyond this number are not reported as gauges).");
 

@@ -135,6 +135,10 @@ public final class MetaAdamWConfig implements Serializable {
     /** μ of the step trace in the loss-decrease hypergradient, in [0, 1); 0 = off. */
     /** Storage level name of the cached training data ({@code StorageLevel.fromString} accepts it). */
     public String storageLevel() { return get(MetaAdamWConf.STORAGE_LEVEL); }
+    /** The checkpoint directory, or empty for none. */
+    public String checkpointDir() { return get(MetaAdamWConf.CHECKPOINT_DIR); }
+    public int checkpointInterval() { return get(MetaAdamWConf.CHECKPOINT_INTERVAL); }
+    public int checkpointKeep() { return get(MetaAdamWConf.CHECKPOINT_KEEP); }
     public double metaTraceDecay() { return get(MetaAdamWConf.META_TRACE_DECAY); }
     /** True for the paper's alignment term (maximal correlation), false for the orthogonality target. */
     public boolean paperAlignment() { return get(MetaAdamWConf.META_ALIGNMENT).equals("paper"); }
@@ -255,6 +259,11 @@ public final class MetaAdamWConfig implements Serializable {
         public Builder numWorkers(int v) { return set(MetaAdamWConf.NUM_WORKERS, v); }
         public Builder metaTerms(String v) { return setString(MetaAdamWConf.META_TERMS.key(), v); }
         public Builder storageLevel(String v) { return setString(MetaAdamWConf.STORAGE_LEVEL.key(), v); }
+        public Builder checkpoint(String dir, int interval, int keep) {
+            set(MetaAdamWConf.CHECKPOINT_DIR, dir);
+            set(MetaAdamWConf.CHECKPOINT_INTERVAL, interval);
+            return set(MetaAdamWConf.CHECKPOINT_KEEP, keep);
+        }
         public Builder validationHoldout(int v) { return set(MetaAdamWConf.VALIDATION_HOLDOUT, v); }
 
         public MetaAdamWConfig build() {

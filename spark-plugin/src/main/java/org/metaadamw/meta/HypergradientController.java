@@ -107,6 +107,30 @@ public final class HypergradientController implements ModulationController {
         return Map.copyOf(metrics);
     }
 
+    /** The per-group ln α as a JSON array. */
+    @Override
+    public String saveState(long round) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int g = 0; g < logAlpha.length; g++) {
+            sb.append(g == 0 ? "" : ",").append(Double.toString(logAlpha[g]));
+        }
+        return sb.append(']').toString();
+    }
+
+    @Override
+    public void restoreState(String state) {
+        double[] v;
+        try {
+            v = new com.fasterxml.jackson.databind.ObjectMapper().readValue(state, double[].class);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("hypergradient state is not a JSON array of numbers: " + e.getMessage(), e);
+        }
+        if (v.length != logAlpha.length) {
+            throw new IllegalArgumentException("hypergradient state has " + v.length + " groups, the network has " + logAlpha.length);
+        }
+        logAlpha = v;
+    }
+
     @Override
     public ModulationController copy() {
         return new HypergradientController(cfg);

@@ -314,6 +314,20 @@ public final class MetaAdamWController implements ModulationController {
     }
 
     @Override
+    public String saveState(long round) {
+        return snapshot(round).toJson();
+    }
+
+    @Override
+    public void restoreState(String state) {
+        try {
+            restore(MetaState.fromJson(state, "checkpoint"));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    @Override
     public ModulationController copy() {
         return new MetaAdamWController(config);
     }

@@ -53,6 +53,24 @@ public interface ModulationController extends Serializable {
         return false;
     }
 
+    /**
+     * The controller's full state as text (JSON), for checkpoints: after {@link #initial} on the same
+     * groups, {@link #restoreState} of this text makes the controller continue exactly as this one
+     * would. Stateless controllers return an empty string.
+     *
+     * @param round the index of the next round (provenance)
+     */
+    default String saveState(long round) {
+        return "";
+    }
+
+    /** Restores what {@link #saveState} wrote; call after {@link #initial}. Refuses a state it cannot use, naming why. */
+    default void restoreState(String state) {
+        if (!state.isEmpty()) {
+            throw new IllegalArgumentException("controller " + name() + " keeps no state, but the checkpoint holds one");
+        }
+    }
+
     /** Latest scalar metrics (meta-loss terms, HUW weights, ...), for logs and metric sinks. */
     default Map<String, Double> metrics() {
         return Map.of();

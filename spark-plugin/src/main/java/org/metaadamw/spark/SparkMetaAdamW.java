@@ -58,6 +58,8 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
     private final AdamWState state;
     private final int workers;
     private long validationCursor;
+    /** First round of the current fit call; of the checkpointed one after {@link #resume()} (-1: none pending). */
+    private long fitStart, resumedFitStart = -1;
     private Consumer<RoundRecord> listener = r -> { };
     private long lastStatisticsBytes;
     // the block partitioning of the last input RDDs, reused when fit is called again with the same RDDs
@@ -160,15 +162,84 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
                 throw new IllegalArgumentException("the training RDD is empty");
             }
             long totalRounds = epochs * roundsPerEpoch;
-            for (int epoch = 0; epoch < epochs; epoch++) {
-                for (int r = 0; r < roundsPerEpoch; r++) {
-                    runRound(setup, parted, valParted, epoch, r, totalRounds);
+            // a resumed run continues the fit call it was checkpointed in; otherwise this call starts now
+            long start = resumedFitStart >= 0 ? resumedFitStart : coordinator.round();
+            resumedFitStart = -1;
+            fitStart = start;
+            for (long i = coordinator.round() - start; i < totalRounds; i++) {
+                int epoch = (int) (i / roundsPerEpoch), r = (int) (i % roundsPerEpoch);
+                runRound(setup, parted, valParted, epoch, r, totalRounds);
+                int every = cfg.checkpointInterval();
+                if (!cfg.checkpointDir().isEmpty() && (r == roundsPerEpoch - 1 || every > 0 && coordinator.round() % every == 0)) {
+                    checkpoint();
                 }
             }
         } finally {
             setup.destroy();
         }
         return network;
+    }
+
+    private org.metaadamw.checkpoint.CheckpointStore store(String dir) {
+        try {
+            return new org.metaadamw.checkpoint.CheckpointStore(dir, sc.hadoopConfiguration(), cfg.checkpointKeep());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("checkpoint directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes a checkpoint of the current state to {@code spark.metaadamw.checkpoint.dir}. */
+    public void checkpoint() {
+        if (cfg.checkpointDir().isEmpty()) {
+            throw new IllegalStateException(org.metaadamw.config.MetaAdamWConf.CHECKPOINT_DIR.key() + " is not set");
+        }
+        java.util.Map<String, String> provenance = new java.util.TreeMap<>(cfg.toStringMap());
+        provenance.put("library", String.valueOf(SparkMetaAdamW.class.getPackage().getImplementationVersion()));
+        provenance.put("dl4j", String.valueOf(Model.class.getPackage().getImplementationVersion()));
+        provenance.put("spark", sc.version());
+        provenance.put("controller", coordinator.controller().name());
+        try {
+            var path = store(cfg.checkpointDir()).write(new org.metaadamw.checkpoint.CheckpointStore.Content(network, state,
+                    coordinator.snapshot(), validationCursor, fitStart, groups.names(), provenance));
+            LOG.info("checkpoint of round {} written to {}", coordinator.round(), path);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write a checkpoint to " + cfg.checkpointDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Continues from the newest checkpoint in {@code spark.metaadamw.checkpoint.dir}: parameters, Adam
+     * state, the controller's state, the round and the data cursors. The next {@link #fit} call runs
+     * what was left of the fit call that was checkpointed (call it with the same data and epochs).
+     * Call before the first fit, on a trainer built like the one that wrote the checkpoint.
+     *
+     * @return false when the directory holds no checkpoint (training starts from the beginning)
+     * @throws java.io.UncheckedIOException naming the file and the reason when a checkpoint is unusable
+     */
+    public boolean resume() {
+        if (cfg.checkpointDir().isEmpty()) {
+            throw new IllegalStateException(org.metaadamw.config.MetaAdamWConf.CHECKPOINT_DIR.key() + " is not set");
+        }
+        if (coordinator.round() != 0) {
+            throw new IllegalStateException("resume() must be called before the first round (this trainer is at round " + coordinator.round() + ")");
+        }
+        org.metaadamw.checkpoint.CheckpointStore.Loaded c;
+        try {
+            c = store(cfg.checkpointDir()).readLatest(network, groups.names());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot resume: " + e.getMessage(), e);
+        }
+        if (c == null) {
+            LOG.info("no checkpoint in {}: training starts from round 0", cfg.checkpointDir());
+            return false;
+        }
+        net.params().assign(c.params());
+        state.assign(c.adam());
+        coordinator.restore(c.coordinator());
+        validationCursor = c.validationCursor();
+        resumedFitStart = c.fitStartRound();
+        LOG.info("resumed from {} at round {}", c.path(), coordinator.round());
+        return true;
     }
 
     /** A partition with fewer than h minibatches holds none out: say so, and refuse a run with no validation at all. */

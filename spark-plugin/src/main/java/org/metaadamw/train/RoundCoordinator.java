@@ -100,6 +100,37 @@ public final class RoundCoordinator {
         trace = trace == null ? step.muli(mu) : trace.addi(step).muli(mu);
     }
 
+    /**
+     * The coordinator's state besides the parameters and the Adam state, for checkpoints.
+     *
+     * @param trace μ·e, or null
+     */
+    public record State(long round, int consecutiveNonFinite, Modulation modulation, INDArray trace, String controllerState,
+                        List<RoundRecord> history) {
+    }
+
+    /** A copy of the coordinator's state (with the controller's) at the start of round {@link #round()}. */
+    public State snapshot() {
+        return new State(round, consecutiveNonFinite, modulation, trace(), controller.saveState(round), List.copyOf(history));
+    }
+
+    /**
+     * Continues from {@code s}: the controller (after {@code initial}) takes its saved state, and the
+     * next round is {@code s.round()} with the saved modulation.
+     */
+    public void restore(State s) {
+        if (s.modulation().groups() != groups.count()) {
+            throw new IllegalArgumentException("checkpoint has " + s.modulation().groups() + " parameter groups, the network has " + groups.count());
+        }
+        controller.restoreState(s.controllerState());
+        round = s.round();
+        consecutiveNonFinite = s.consecutiveNonFinite();
+        modulation = s.modulation();
+        trace = s.trace() == null ? null : s.trace().dup();
+        history.clear();
+        history.addAll(s.history());
+    }
+
     /** Round seed: a pure function of the configured seed and the round index. */
     public long roundSeed() {
         return cfg.seed() * 0x9E3779B97F4A7C15L + round * 0xBF58476D1CE4E5B9L;
