@@ -3,7 +3,10 @@ package org.metaadamw.examples;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** {@code --name value} command-line options of the example jobs; {@code --help} maps to "help". */
+/**
+ * {@code --name value} command-line options of the example jobs; {@code --help} maps to "help"; an
+ * option followed by another option or by nothing is a flag (value "true"), e.g. {@code --resume}.
+ */
 public final class Args {
     private Args() {
     }
@@ -14,8 +17,9 @@ public final class Args {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
                 m.put("help", "");
-            } else if (a.startsWith("--") && i + 1 < args.length) {
-                m.put(a.substring(2), args[++i]);
+            } else if (a.startsWith("--") && a.length() > 2) {
+                boolean flag = i + 1 >= args.length || args[i + 1].startsWith("--");
+                m.put(a.substring(2), flag ? "true" : args[++i]);
             } else {
                 throw new IllegalArgumentException("unexpected argument '" + a + "' (see --help)");
             }

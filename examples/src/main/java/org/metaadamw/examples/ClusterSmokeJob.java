@@ -25,7 +25,10 @@ import java.util.Map;
  * {@code METAADAMW_RESULT loss=... accuracy=...} and exits with status 1 when the test loss is not
  * below {@code --maxLoss}. Submit with spark-submit (the master comes from the submission).
  *
- * <p>Options: {@code --train N} (3000), {@code --epochs N} (2), {@code --maxLoss X} (0.8).
+ * <p>Options: {@code --train N} (3000), {@code --epochs N} (2), {@code --maxLoss X} (0.8),
+ * {@code --checkpoint DIR} (checkpoints every {@code --checkpointEvery} rounds, default 3, and at epoch
+ * ends), {@code --resume} (continue from the newest checkpoint in DIR). Prints
+ * {@code METAADAMW_PARAMS sha256=...} of the final parameters, so runs can be compared exactly.
  */
 public final class ClusterSmokeJob {
     private ClusterSmokeJob() {
@@ -53,6 +56,10 @@ public final class ClusterSmokeJob {
             for (var kv : conf.getAllWithPrefix("spark.metaadamw.")) {
                 settings.put("spark.metaadamw." + kv._1(), kv._2());
             }
+            if (opt.containsKey("checkpoint")) {
+                settings.put(org.metaadamw.config.MetaAdamWConf.CHECKPOINT_DIR.key(), opt.get("checkpoint"));
+                settings.put(org.metaadamw.config.MetaAdamWConf.CHECKPOINT_INTERVAL.key(), opt.getOrDefault("checkpointEvery", "3"));
+            }
             MetaAdamWConfig cfg = MetaAdamWConfig.fromMap(settings);
             var netConf = new NeuralNetConfiguration.Builder().seed(1).weightInit(WeightInit.XAVIER).list()
                     .layer(new DenseLayer.Builder().nIn(784).nOut(64).activation(Activation.RELU).build())
@@ -62,10 +69,16 @@ public final class ClusterSmokeJob {
             MultiLayerNetwork net = new MultiLayerNetwork(netConf);
             net.init();
             SparkMetaAdamW trainer = new SparkMetaAdamW(sc, net, cfg);
+            if (opt.containsKey("resume")) {
+                System.out.println(trainer.resume() ? "METAADAMW_RESUMED round=" + trainer.history().size() : "no checkpoint: starting at round 0");
+            }
             trainer.onRound(r -> System.out.printf(Locale.ROOT, "round %d epoch %d train loss %.4f%n", r.round(), r.epoch(), r.lossTrain()));
             trainer.fit(sc.parallelize(train.batchBy(50), trainer.workers()), null, epochs);
             loss = net.score(test);
             accuracy = net.evaluate(new ListDataSetIterator<>(test.batchBy(500), 1)).accuracy();
+            byte[] raw = net.params().dup().data().asBytes();
+            System.out.println("METAADAMW_PARAMS sha256=" + java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(raw)));
             System.out.printf(Locale.ROOT, "METAADAMW_RESULT loss=%.5f accuracy=%.4f rounds=%d workers=%d modulation=%s%n", loss,
                     accuracy, trainer.history().size(), trainer.workers(), trainer.modulation());
         }

@@ -24,6 +24,8 @@ class StandaloneClusterSuite extends AnyFunSuite with BeforeAndAfterAll {
   private val workDir = Paths.get(sys.props.getOrElse("metaadamw.workDir", "target/cluster")).toAbsolutePath
   private val sparkHome = workDir.resolve("spark-home")
   private var processes = List.empty[Process]
+  /** The master and the workers: a wait fails when one of them dies. */
+  private var daemons = List.empty[Process]
   private var masterUrl = ""
   private var masterWebUi = 0
 
@@ -54,7 +56,7 @@ class StandaloneClusterSuite extends AnyFunSuite with BeforeAndAfterAll {
     val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds)
     while (!cond) {
       if (System.nanoTime() > deadline) fail(s"timed out after ${seconds}s waiting for $what; logs in $workDir")
-      processes.foreach(p => if (!p.isAlive) fail(s"a cluster process exited (${p.exitValue()}) while waiting for $what; logs in $workDir"))
+      daemons.foreach(p => if (!p.isAlive) fail(s"a cluster process exited (${p.exitValue()}) while waiting for $what; logs in $workDir"))
       Thread.sleep(250)
     }
   }
@@ -70,6 +72,7 @@ class StandaloneClusterSuite extends AnyFunSuite with BeforeAndAfterAll {
       start(s"worker-$i", "org.apache.spark.deploy.worker.Worker",
         Seq("--host", "127.0.0.1", "--cores", "1", "--memory", "2g", "--webui-port", freePort().toString,
           "--work-dir", workDir.resolve(s"work-$i").toString, masterUrl))
+    daemons = processes
     await("two alive workers", 120)(httpGet(s"http://127.0.0.1:$masterWebUi/json").exists { json =>
       "\"state\"\\s*:\\s*\"ALIVE\"".r.findAllIn(json).length >= 2
     })
@@ -167,5 +170,64 @@ class StandaloneClusterSuite extends AnyFunSuite with BeforeAndAfterAll {
     assert(heap <= 560L * 1024 * 1024 && bytes > 3 * heap, s"driver heap $heap is not far smaller than the data ($bytes)")
     assert(r.group(5).toDouble < r.group(4).toDouble - 0.1, "the network must have learned something")
     assert(!log.contains("task of very large size"), "a large task was shipped from the driver")
+  }
+
+  /** SparkSubmit of ClusterSmokeJob with checkpoints into `dir`; `extra` are job options. */
+  private def smoke(name: String, dir: Path, extra: Seq[String]): Process = {
+    val examplesJar = sys.props("metaadamw.examplesJar")
+    val pluginJar = sys.props("metaadamw.pluginJar")
+    val executorOpts = (opens ++ Seq("-Dorg.bytedeco.javacpp.maxbytes=1G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=2G")).mkString(" ")
+    start(name, "org.apache.spark.deploy.SparkSubmit", Seq(
+      "--master", masterUrl, "--deploy-mode", "client",
+      "--class", "org.metaadamw.examples.ClusterSmokeJob",
+      "--jars", pluginJar,
+      "--conf", "spark.metaadamw.numWorkers=2",
+      "--conf", "spark.metaadamw.averagingFrequency=5",
+      "--conf", "spark.executor.memory=1g",
+      "--conf", "spark.executor.cores=1",
+      "--conf", "spark.cores.max=2",
+      "--conf", s"spark.executor.extraClassPath=$classpath",
+      "--conf", s"spark.executor.extraJavaOptions=$executorOpts",
+      "--conf", "spark.executorEnv.SPARK_SCALA_VERSION=2.12",
+      "--conf", "spark.driver.host=127.0.0.1",
+      "--conf", "spark.ui.enabled=false",
+      examplesJar, "--train", "3000", "--epochs", "3", "--maxLoss", "0.9", "--checkpoint", dir.toUri.toString,
+      "--checkpointEvery", "3") ++ extra)
+  }
+
+  private def finish(p: Process, name: String): String = {
+    assert(p.waitFor(600, TimeUnit.SECONDS), s"$name did not finish in 10 minutes; logs in $workDir")
+    val log = new String(Files.readAllBytes(workDir.resolve(s"$name.log")), StandardCharsets.UTF_8)
+    assert(p.exitValue() == 0, s"$name exited with ${p.exitValue()}:\n${log.takeRight(4000)}")
+    log
+  }
+
+  private def paramsHash(log: String): String =
+    "METAADAMW_PARAMS sha256=([0-9a-f]{64})".r.findFirstMatchIn(log).getOrElse(fail(s"no parameter hash in:\n${log.takeRight(3000)}")).group(1)
+
+  test("a driver killed with SIGKILL mid-training resumes from its checkpoint to the parameters of an uninterrupted run") {
+    val cleanDir = workDir.resolve("ckpt-clean")
+    val killedDir = workDir.resolve("ckpt-killed")
+    for (d <- Seq(cleanDir, killedDir) if Files.exists(d))
+      Files.walk(d).sorted(java.util.Comparator.reverseOrder()).forEach(p => Files.delete(p))
+    val clean = paramsHash(finish(smoke("smoke-clean", cleanDir, Nil), "smoke-clean"))
+
+    val victim = smoke("smoke-killed", killedDir, Nil)
+    val victimLog = workDir.resolve("smoke-killed.log")
+    // the checkpoint of round 6 is written before round 6 runs, so it exists once round 7 is reported
+    await("round 7 of the run to be killed", 300)(
+      Files.exists(victimLog) && new String(Files.readAllBytes(victimLog), StandardCharsets.UTF_8).contains("round 7 epoch"))
+    victim.destroyForcibly() // SIGKILL on Linux: no shutdown hooks, no cleanup
+    victim.waitFor(30, TimeUnit.SECONDS)
+    val victimOut = new String(Files.readAllBytes(victimLog), StandardCharsets.UTF_8)
+    assert(!victimOut.contains("METAADAMW_PARAMS"), "the run finished before it could be killed")
+    val killedAt = "round (\\d+) epoch".r.findAllMatchIn(new String(Files.readAllBytes(victimLog), StandardCharsets.UTF_8))
+      .map(_.group(1).toInt).max
+    val log = finish(smoke("smoke-resumed", killedDir, Seq("--resume")), "smoke-resumed")
+    val resumedAt = "METAADAMW_RESUMED round=(\\d+)".r.findFirstMatchIn(log).getOrElse(fail(s"no resume line in:\n${log.takeRight(3000)}"))
+      .group(1).toInt
+    info(s"killed after round $killedAt, resumed at round $resumedAt (${killedAt + 1 - resumedAt} rounds repeated)")
+    assert(killedAt + 1 - resumedAt <= 3, "at most checkpoint.interval = 3 rounds are repeated")
+    assert(paramsHash(log) == clean, "resumed parameters differ from the uninterrupted run's")
   }
 }
