@@ -202,15 +202,21 @@ class StandaloneClusterSuite extends AnyFunSuite with BeforeAndAfterAll {
     log
   }
 
+  private def fresh(name: String): Path = {
+    val d = workDir.resolve(name)
+    if (Files.exists(d)) Files.walk(d).sorted(java.util.Comparator.reverseOrder()).forEach(p => Files.delete(p))
+    d
+  }
+
+  /** The parameters of an uninterrupted run of the smoke job (the reference of the fault tests). */
+  private lazy val cleanHash: String = paramsHash(finish(smoke("smoke-clean", fresh("ckpt-clean"), Nil), "smoke-clean"))
+
   private def paramsHash(log: String): String =
     "METAADAMW_PARAMS sha256=([0-9a-f]{64})".r.findFirstMatchIn(log).getOrElse(fail(s"no parameter hash in:\n${log.takeRight(3000)}")).group(1)
 
   test("a driver killed with SIGKILL mid-training resumes from its checkpoint to the parameters of an uninterrupted run") {
-    val cleanDir = workDir.resolve("ckpt-clean")
-    val killedDir = workDir.resolve("ckpt-killed")
-    for (d <- Seq(cleanDir, killedDir) if Files.exists(d))
-      Files.walk(d).sorted(java.util.Comparator.reverseOrder()).forEach(p => Files.delete(p))
-    val clean = paramsHash(finish(smoke("smoke-clean", cleanDir, Nil), "smoke-clean"))
+    val killedDir = fresh("ckpt-killed")
+    val clean = cleanHash
 
     val victim = smoke("smoke-killed", killedDir, Nil)
     val victimLog = workDir.resolve("smoke-killed.log")
@@ -229,5 +235,31 @@ class StandaloneClusterSuite extends AnyFunSuite with BeforeAndAfterAll {
     info(s"killed after round $killedAt, resumed at round $resumedAt (${killedAt + 1 - resumedAt} rounds repeated)")
     assert(killedAt + 1 - resumedAt <= 3, "at most checkpoint.interval = 3 rounds are repeated")
     assert(paramsHash(log) == clean, "resumed parameters differ from the uninterrupted run's")
+  }
+
+  test("an executor killed with SIGKILL during a round is replaced and the run ends with the parameters of a clean run") {
+    val clean = cleanHash
+    val name = "smoke-executor-lost"
+    val p = smoke(name, fresh("ckpt-executor-lost"), Nil)
+    def log = if (Files.exists(workDir.resolve(s"$name.log"))) new String(Files.readAllBytes(workDir.resolve(s"$name.log")), StandardCharsets.UTF_8) else ""
+    await("round 4 of the run", 300)(log.contains("round 4 epoch"))
+    // the JDK's ProcessHandle.Info drops very long command lines (the executors carry the whole classpath): read /proc
+    def cmdline(h: ProcessHandle): String =
+      try new String(Files.readAllBytes(Paths.get(s"/proc/${h.pid()}/cmdline")), StandardCharsets.UTF_8) catch { case _: Exception => "" }
+    def executors = ProcessHandle.allProcesses().iterator().asScala.filter(h =>
+      cmdline(h).contains("org.apache.spark.executor.CoarseGrainedExecutorBackend")).toList
+    val victims = executors
+    assert(victims.size == 2, s"expected the run's 2 executor JVMs, found ${victims.size}")
+    val before = "round (\\d+) epoch".r.findAllMatchIn(log).map(_.group(1).toInt).max
+    val t0 = System.nanoTime()
+    assert(victims.head.destroyForcibly(), "SIGKILL refused")
+    info(s"killed executor pid ${victims.head.pid()} after round $before")
+    await("a round after the executor loss", 300)("round (\\d+) epoch".r.findAllMatchIn(log).map(_.group(1).toInt).max > before + 1)
+    val recovery = (System.nanoTime() - t0) / 1e9
+    val out = finish(p, name)
+    info(f"recovered in $recovery%.1f s (kill to the end of the next complete round)")
+    assert(out.contains("Lost executor") || out.contains("lost executor") || out.contains("ExecutorLostFailure"),
+      "the driver log must show the executor loss")
+    assert(paramsHash(out) == clean, "parameters after an executor loss differ from the clean run's")
   }
 }
