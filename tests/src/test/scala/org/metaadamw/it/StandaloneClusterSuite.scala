@@ -16,6 +16,8 @@ import scala.collection.JavaConverters._
  * JVM started from the Maven classpath on loopback), the packaged jars submitted through
  * org.apache.spark.deploy.SparkSubmit, a real network trained to a loss threshold with the
  * MetaAdamW SparkPlugin enabled, and the plugin's metrics read back from a CSV metrics sink.
+ * The cluster is secured (spark.authenticate with a shared secret, RPC encryption, encrypted
+ * shuffle and spill files), and the suite also kills a driver and an executor with SIGKILL mid-run.
  * The suite starts and stops its cluster itself.
  */
 class StandaloneClusterSuite extends AnyFunSuite with BeforeAndAfterAll {
@@ -33,8 +35,18 @@ class StandaloneClusterSuite extends AnyFunSuite with BeforeAndAfterAll {
 
   private def javaBin: String = Paths.get(System.getProperty("java.home"), "bin", "java").toString
 
-  private def start(name: String, mainClass: String, args: Seq[String], heap: String = "1g"): Process = {
-    val cmd = Seq(javaBin, s"-Xmx$heap") ++ opens ++ Seq("-cp", classpath, mainClass) ++ args
+  /**
+   * The cluster is a secure one: RPC authentication with a shared secret (master, workers and every
+   * application), AES-based RPC encryption and encrypted shuffle and spill files for the applications.
+   */
+  private val secret = java.util.UUID.randomUUID().toString
+  private val daemonSecurity = Seq("-Dspark.authenticate=true", s"-Dspark.authenticate.secret=$secret", "-Dspark.network.crypto.enabled=true")
+  private def security(io: Boolean): Seq[String] = Seq(
+    "--conf", "spark.authenticate=true", "--conf", s"spark.authenticate.secret=$secret",
+    "--conf", "spark.network.crypto.enabled=true", "--conf", s"spark.io.encryption.enabled=$io")
+
+  private def start(name: String, mainClass: String, args: Seq[String], heap: String = "1g", jvm: Seq[String] = Nil): Process = {
+    val cmd = Seq(javaBin, s"-Xmx$heap") ++ opens ++ jvm ++ Seq("-cp", classpath, mainClass) ++ args
     val pb = new ProcessBuilder(cmd.asJava)
     pb.environment().put("SPARK_HOME", sparkHome.toString)
     pb.environment().put("SPARK_SCALA_VERSION", "2.12")
@@ -66,12 +78,12 @@ class StandaloneClusterSuite extends AnyFunSuite with BeforeAndAfterAll {
     val port = freePort(); masterWebUi = freePort()
     masterUrl = s"spark://127.0.0.1:$port"
     start("master", "org.apache.spark.deploy.master.Master",
-      Seq("--host", "127.0.0.1", "--port", port.toString, "--webui-port", masterWebUi.toString))
+      Seq("--host", "127.0.0.1", "--port", port.toString, "--webui-port", masterWebUi.toString), jvm = daemonSecurity)
     await("the master's web UI", 90)(httpGet(s"http://127.0.0.1:$masterWebUi/json").isDefined)
     for (i <- 1 to 2)
       start(s"worker-$i", "org.apache.spark.deploy.worker.Worker",
         Seq("--host", "127.0.0.1", "--cores", "1", "--memory", "2g", "--webui-port", freePort().toString,
-          "--work-dir", workDir.resolve(s"work-$i").toString, masterUrl))
+          "--work-dir", workDir.resolve(s"work-$i").toString, masterUrl), jvm = daemonSecurity)
     daemons = processes
     await("two alive workers", 120)(httpGet(s"http://127.0.0.1:$masterWebUi/json").exists { json =>
       "\"state\"\\s*:\\s*\"ALIVE\"".r.findAllIn(json).length >= 2
@@ -106,6 +118,7 @@ class StandaloneClusterSuite extends AnyFunSuite with BeforeAndAfterAll {
       "--conf", s"spark.executor.extraJavaOptions=$executorOpts",
       "--conf", "spark.executorEnv.SPARK_SCALA_VERSION=2.12",
       "--conf", "spark.driver.host=127.0.0.1",
+      ) ++ security(io = true) ++ Seq(
       "--conf", "spark.ui.enabled=false",
       "--conf", s"$sink.class=org.apache.spark.metrics.sink.CsvSink",
       "--conf", s"$sink.period=1",
@@ -155,6 +168,7 @@ class StandaloneClusterSuite extends AnyFunSuite with BeforeAndAfterAll {
       "--conf", s"spark.executor.extraJavaOptions=$executorOpts",
       "--conf", "spark.executorEnv.SPARK_SCALA_VERSION=2.12",
       "--conf", "spark.driver.host=127.0.0.1",
+      ) ++ security(io = false) ++ Seq(
       "--conf", "spark.ui.enabled=false",
       examplesJar, "--out", out.toString, "--rows", "2100000", "--dim", "256", "--batch", "500"), heap = "512m")
     assert(submit.waitFor(900, TimeUnit.SECONDS), s"the submission did not finish in 15 minutes; logs in $workDir")
@@ -190,6 +204,7 @@ class StandaloneClusterSuite extends AnyFunSuite with BeforeAndAfterAll {
       "--conf", s"spark.executor.extraJavaOptions=$executorOpts",
       "--conf", "spark.executorEnv.SPARK_SCALA_VERSION=2.12",
       "--conf", "spark.driver.host=127.0.0.1",
+      ) ++ security(io = true) ++ Seq(
       "--conf", "spark.ui.enabled=false",
       examplesJar, "--train", "3000", "--epochs", "3", "--maxLoss", "0.9", "--checkpoint", dir.toUri.toString,
       "--checkpointEvery", "3") ++ extra)
