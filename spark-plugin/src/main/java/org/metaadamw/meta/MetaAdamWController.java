@@ -1,5 +1,6 @@
 package org.metaadamw.meta;
 
+import org.metaadamw.config.MetaAdamWConf;
 import org.metaadamw.config.MetaAdamWConfig;
 import org.metaadamw.grouping.ParamGroups;
 import org.metaadamw.stats.FeatureSet;
@@ -55,6 +56,8 @@ public final class MetaAdamWController implements ModulationController {
     private Adam scaleAdam;
     private boolean[] usedExcluded;
     private long metaSteps;
+    /** Consecutive meta-steps undone because they made the module non-finite. */
+    private int rejectedMetaSteps;
     private final Map<String, Double> metrics = new LinkedHashMap<>();
 
     public MetaAdamWController(MetaAdamWConfig config) {
@@ -127,11 +130,38 @@ public final class MetaAdamWController implements ModulationController {
             throw new IllegalArgumentException("statistics for " + s.groups() + " groups, controller has " + G);
         }
         boolean[] bad = s.nonFiniteGroups();
-        if (lastForward != null && wantsValidation(round) && s.hasMetaSignals()) {
-            metaStep(s, bad);
-        }
         double[][] tokens = FeatureSet.tokens(s.features(), config.paperFeatureMode(), bad);
-        lastForward = module.forward(tokens);
+        AttentionModule.Forward forward = null;
+        if (lastForward != null && wantsValidation(round) && s.hasMetaSignals()) {
+            // the meta-step is undone when it leaves the module's weights or outputs non-finite
+            double[] w0 = module.weights().clone();
+            Adam.State a0 = metaAdam.state(), s0 = scaleAdam.state(), h0 = huw.adam().state();
+            double[] lv0 = huw.logVariances();
+            double rho0 = rho, rhoMax0 = rhoMax;
+            long steps0 = metaSteps;
+            metaStep(s, bad);
+            AttentionModule.Forward f = module.forward(tokens);
+            if (!finite(module.weights()) || !finite(f.logits())) {
+                System.arraycopy(w0, 0, module.weights(), 0, w0.length);
+                metaAdam.restore(a0);
+                scaleAdam.restore(s0);
+                huw.restore(lv0, h0);
+                rho = rho0;
+                rhoMax = rhoMax0;
+                metaSteps = steps0;
+                rejectedMetaSteps++;
+                LOG.warn("round {}: the meta-step made the attention module's weights or outputs non-finite and was undone ({} in a row); "
+                        + "lower {} (now {})", round, rejectedMetaSteps, MetaAdamWConf.META_LEARNING_RATE.key(), config.metaLearningRate());
+                if (rejectedMetaSteps >= config.maxNonFiniteRounds()) {
+                    throw new IllegalStateException(rejectedMetaSteps + " meta-steps in a row made the attention module non-finite; lower "
+                            + MetaAdamWConf.META_LEARNING_RATE.key() + " (now " + config.metaLearningRate() + ")");
+                }
+            } else {
+                rejectedMetaSteps = 0;
+                forward = f;
+            }
+        }
+        lastForward = forward != null ? forward : module.forward(tokens);
         lastTokens = tokens;
         usedRho = rho;
         Modulation next = outputMap.apply(lastForward.logits(), usedRho);
@@ -266,6 +296,15 @@ public final class MetaAdamWController implements ModulationController {
                         lambdas(used, true), lambdas(used, false), usedExcluded.clone()));
     }
 
+    private static boolean finite(double[] a) {
+        for (double v : a) {
+            if (!Double.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static double[][] deepCopy(double[][] a) {
         double[][] out = new double[a.length][];
         for (int i = 0; i < a.length; i++) {
@@ -291,7 +330,7 @@ public final class MetaAdamWController implements ModulationController {
         if (module == null) {
             throw new IllegalStateException("initial(groups) must be called before restore(...)");
         }
-        state.checkCompatible(module.shape(), groups.names());
+        state.checkCompatible(module.shape(), groups.names(), module.numWeights());
         System.arraycopy(state.moduleWeights(), 0, module.weights(), 0, module.numWeights());
         metaAdam.restore(state.metaAdam());
         huw.restore(state.huwLogVariances(), state.huwAdam());

@@ -50,7 +50,7 @@ public record MetaState(int formatVersion, Map<String, String> config, ModuleSha
     }
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    void checkCompatible(ModuleShape expected, List<String> groupNames) {
+    void checkCompatible(ModuleShape expected, List<String> groupNames, int numWeights) {
         if (formatVersion != FORMAT_VERSION) {
             throw new IllegalArgumentException("meta-state format version " + formatVersion + " is not supported (expected "
                     + FORMAT_VERSION + ")");
@@ -61,6 +61,53 @@ public record MetaState(int formatVersion, Map<String, String> config, ModuleSha
         if (!groups.equals(groupNames)) {
             throw new IllegalArgumentException("meta-state groups " + groups + " do not match the network's " + groupNames);
         }
+        // everything is checked before anything is applied: a bad state changes nothing
+        int w = moduleWeights == null ? -1 : moduleWeights.length;
+        if (w != numWeights) {
+            throw new IllegalArgumentException("meta-state holds " + w + " module weights, the module has " + numWeights);
+        }
+        finite("module weights", moduleWeights);
+        adamState("the module's Adam state", metaAdam, w);
+        adamState("the scale's Adam state", scaleAdam, 1);
+        if (huwLogVariances == null || huwLogVariances.length != MetaObjective.TERMS) {
+            throw new IllegalArgumentException("meta-state holds " + (huwLogVariances == null ? 0 : huwLogVariances.length)
+                    + " HUW log-variances, expected " + MetaObjective.TERMS);
+        }
+        finite("HUW log-variances", huwLogVariances);
+        adamState("the HUW Adam state", huwAdam, MetaObjective.TERMS);
+        if (!Double.isFinite(scale) || !Double.isFinite(scaleMax)) {
+            throw new IllegalArgumentException("meta-state scale ρ = " + scale + ", running maximum " + scaleMax + ": not finite");
+        }
+        if (handout != null) {
+            int G = groupNames.size();
+            if (handout.tokens() == null || handout.tokens().length != G || handout.alpha().length != G || handout.beta().length != G
+                    || handout.lambda1().length != G || handout.lambda2().length != G || handout.excluded().length != G) {
+                throw new IllegalArgumentException("meta-state handout does not have " + G + " groups");
+            }
+            for (double[] t : handout.tokens()) {
+                if (t.length != expected.inputFeatures()) {
+                    throw new IllegalArgumentException("meta-state handout tokens have " + t.length + " features, the module reads "
+                            + expected.inputFeatures());
+                }
+                finite("handout tokens", t);
+            }
+        }
+    }
+
+    private static void finite(String what, double[] a) {
+        for (int i = 0; i < a.length; i++) {
+            if (!Double.isFinite(a[i])) {
+                throw new IllegalArgumentException("meta-state " + what + ": value " + i + " is " + a[i]);
+            }
+        }
+    }
+
+    private static void adamState(String what, Adam.State s, int n) {
+        if (s == null || s.m() == null || s.v() == null || s.m().length != n || s.v().length != n) {
+            throw new IllegalArgumentException("meta-state: " + what + " does not have " + n + " values");
+        }
+        finite(what + " (m)", s.m());
+        finite(what + " (v)", s.v());
     }
 
     /** Writes the state as JSON, atomically (a temporary file renamed over the target). */

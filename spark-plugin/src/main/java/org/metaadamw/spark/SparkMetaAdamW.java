@@ -177,6 +177,7 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         } finally {
             setup.destroy();
         }
+        coordinator.requireProgress(fitStart);
         return network;
     }
 

@@ -122,6 +122,7 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
         if (epochs < 1) {
             throw new IllegalArgumentException("epochs must be >= 1 (got " + epochs + ")");
         }
+        long fromRound = coordinator.round();
         int K = cfg.averagingFrequency();
         int holdout = validation == null && coordinator.controller().usesValidation() ? cfg.validationHoldout() : 0;
         // first pass: count the batches and collect every held-out batch, so that each meta round,
@@ -158,6 +159,7 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
                 runRound(round, nextValidation(validation, heldOut), epoch, totalRounds);
             }
         }
+        coordinator.requireProgress(fromRound);
         return net.network();
     }
 

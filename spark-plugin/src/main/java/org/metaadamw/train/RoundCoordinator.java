@@ -131,6 +131,25 @@ public final class RoundCoordinator {
         history.addAll(s.history());
     }
 
+    /**
+     * Fails when every round since {@code fromRound} was rolled back: such a run never took a finite
+     * step, and its network is the untrained one (it must not be reported as a result).
+     */
+    public void requireProgress(long fromRound) {
+        long n = 0, rolled = 0;
+        for (RoundRecord r : history) {
+            if (r.round() >= fromRound) {
+                n++;
+                rolled += r.rolledBack() ? 1 : 0;
+            }
+        }
+        if (n > 0 && rolled == n) {
+            throw new NonFiniteTrainingException("all " + n + " rounds from round " + fromRound + " on were rolled back (NaN/Inf): "
+                    + "the network never took a finite step. Lower spark.metaadamw.learningRate (now " + cfg.learningRate()
+                    + ") or check the data for NaN/Inf.");
+        }
+    }
+
     /** Round seed: a pure function of the configured seed and the round index. */
     public long roundSeed() {
         return cfg.seed() * 0x9E3779B97F4A7C15L + round * 0xBF58476D1CE4E5B9L;

@@ -147,6 +147,55 @@ class MetaAdamWControllerTest {
     }
 
     @Test
+    void aMetaStepThatMakesTheModuleNonFiniteIsUndoneAndTheSettingNamed() {
+        ParamGroups groups = groups();
+        MetaAdamWController c = new MetaAdamWController(MetaAdamWConfig.builder().metaLearningRate(1e200).build());
+        c.initial(groups);
+        IllegalStateException stop = null;
+        for (int round = 0; round < 50 && stop == null; round++) {
+            try {
+                Modulation m = c.next(summary(groups.count(), 9, round, true), round, 50);
+                for (int g = 0; g < m.groups(); g++) {
+                    assertTrue(Double.isFinite(m.alpha(g)) && Double.isFinite(m.beta(g)), "round " + round + ": " + m);
+                }
+                for (double w : c.module().weights()) {
+                    assertTrue(Double.isFinite(w), "round " + round + ": non-finite module weight kept");
+                }
+            } catch (IllegalStateException e) {
+                stop = e;
+            }
+        }
+        assertTrue(stop != null, "weights of 1e200 must overflow within 50 meta-steps");
+        assertTrue(stop.getMessage().contains("spark.metaadamw.meta.learningRate (now 1.0E200)"), stop.getMessage());
+    }
+
+    @Test
+    void aBadStateIsRefusedWholeAndChangesNothing() {
+        ParamGroups groups = groups();
+        MetaAdamWController a = new MetaAdamWController(MetaAdamWConfig.defaults());
+        a.initial(groups);
+        for (int round = 0; round < 3; round++) {
+            a.next(summary(groups.count(), 9, round, true), round, 10);
+        }
+        MetaState s = a.snapshot(3);
+        MetaAdamWController b = new MetaAdamWController(MetaAdamWConfig.defaults());
+        b.initial(groups);
+        MetaState before = b.snapshot(0);
+        double[] nan = s.moduleWeights().clone();
+        nan[nan.length / 2] = Double.NaN;
+        MetaState withNan = new MetaState(s.formatVersion(), s.config(), s.shape(), nan, s.metaAdam(), s.huwLogVariances(), s.huwAdam(),
+                s.scale(), s.scaleMax(), s.scaleAdam(), s.metaSteps(), s.round(), s.groups(), s.handout());
+        var e = assertThrows(IllegalArgumentException.class, () -> b.restore(withNan));
+        assertTrue(e.getMessage().contains("module weights: value " + nan.length / 2 + " is NaN"), e.getMessage());
+        MetaState shortAdam = new MetaState(s.formatVersion(), s.config(), s.shape(), s.moduleWeights(),
+                new Adam.State(new double[3], new double[3], 1), s.huwLogVariances(), s.huwAdam(), s.scale(), s.scaleMax(), s.scaleAdam(),
+                s.metaSteps(), s.round(), s.groups(), s.handout());
+        e = assertThrows(IllegalArgumentException.class, () -> b.restore(shortAdam));
+        assertTrue(e.getMessage().contains("the module's Adam state does not have"), e.getMessage());
+        assertEquals(before, b.snapshot(0), "a refused state must leave the controller as it was");
+    }
+
+    @Test
     void aStateOfAnotherFormatVersionIsRefused(@TempDir Path dir) throws Exception {
         ParamGroups groups = groups();
         MetaAdamWController a = new MetaAdamWController(MetaAdamWConfig.defaults());

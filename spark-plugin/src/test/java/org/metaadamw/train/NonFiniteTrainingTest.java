@@ -66,4 +66,17 @@ class NonFiniteTrainingTest {
                 e.getMessage());
         assertEquals(start, net.params());
     }
+
+    @Test
+    void aRunWhoseRoundsWereAllRolledBackFailsInsteadOfReportingTheUntrainedNetwork() {
+        List<DataSet> batches = new ArrayList<>();
+        for (DataSet d : TestNets.irisBatches(10, 3)) {
+            batches.add(poisoned(d));
+        }
+        // 15 minibatches, K = 5: 3 rounds, fewer than maxNonFiniteRounds = 10, so only the end of the run can tell
+        var net = TestNets.mlp(5, DataType.FLOAT, 1e-2, 0, false, false);
+        var trainer = new LocalMetaAdamWTrainer(net, MetaAdamWConfig.builder().maxNonFiniteRounds(10).controller("adamw").build());
+        var e = assertThrows(NonFiniteTrainingException.class, () -> trainer.fit(new ListDataSetIterator<>(batches, 1), null, 1));
+        assertTrue(e.getMessage().contains("all 3 rounds") && e.getMessage().contains("never took a finite step"), e.getMessage());
+    }
 }
