@@ -75,8 +75,11 @@ public final class TaskJob {
         m.put(MetaAdamWConf.LEARNING_RATE.key(), "5e-4");
         m.put(MetaAdamWConf.WEIGHT_DECAY.key(), "1e-2");
         m.put(MetaAdamWConf.NUM_WORKERS.key(), "2");
-        for (scala.Tuple2<String, String> kv : sparkConf.getAllWithPrefix(MetaAdamWConf.PREFIX)) {
-            m.put(MetaAdamWConf.PREFIX + kv._1(), kv._2());
+        for (scala.Tuple2<String, String> kv : sparkConf.getAll()) {
+            MetaAdamWConf.checkPrefix(kv._1());
+            if (kv._1().startsWith(MetaAdamWConf.PREFIX)) {
+                m.put(kv._1(), kv._2());
+            }
         }
         opt.forEach((k, v) -> {
             if (k.startsWith("conf")) {
@@ -91,10 +94,79 @@ public final class TaskJob {
                 "workers", MetaAdamWConf.NUM_WORKERS, "weightDecay", MetaAdamWConf.WEIGHT_DECAY);
         options.forEach((o, e) -> {
             if (opt.containsKey(o)) {
+                try {
+                    e.parse(opt.get(o));
+                } catch (IllegalArgumentException bad) {
+                    throw new IllegalArgumentException("--" + o + ": " + bad.getMessage(), bad);
+                }
                 m.put(e.key(), opt.get(o));
             }
         });
         return MetaAdamWConfig.fromMap(m);
+    }
+
+    /** The options --help documents. */
+    static java.util.Set<String> knownOptions() {
+        java.util.Set<String> known = new java.util.TreeSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("--([A-Za-z][\\w-]*)").matcher(USAGE);
+        while (m.find()) {
+            known.add(m.group(1));
+        }
+        return known;
+    }
+
+    /** Refuses an option --help does not document, naming the closest one. */
+    static void checkOptions(Map<String, String> opt) {
+        java.util.Set<String> known = knownOptions();
+        for (String k : opt.keySet()) {
+            if (k.equals("help") || k.matches("conf\\d*") || known.contains(k)) {
+                continue;
+            }
+            String best = known.stream().min(java.util.Comparator.comparingInt(o -> distance(o, k))).orElse("");
+            throw new IllegalArgumentException("unknown option --" + k + " (did you mean --" + best + "?); see --help");
+        }
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                cur[j] = Math.min(prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1), Math.min(prev[j] + 1, cur[j - 1] + 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    static int intOption(Map<String, String> opt, String name, int def, int min) {
+        String v = opt.get(name);
+        if (v == null) {
+            return def;
+        }
+        try {
+            int x = Integer.parseInt(v.trim());
+            if (x >= min) {
+                return x;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("--" + name + " must be an integer >= " + min + " (got '" + v + "')");
+    }
+
+    static long longOption(Map<String, String> opt, String name, long def) {
+        String v = opt.get(name);
+        try {
+            return v == null ? def : Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " must be an integer (got '" + v + "')");
+        }
     }
 
     public static void main(String taskName, String[] args) throws Exception {
@@ -103,12 +175,14 @@ public final class TaskJob {
             System.out.println("usage: spark-submit --class <job> metaadamw-examples.jar [options]\n" + USAGE);
             return;
         }
+        checkOptions(opt);
         Task task = task(taskName, opt);
         boolean quick = opt.containsKey("quick");
-        long seed = Long.parseLong(opt.getOrDefault("seed", "0"));
+        long seed = longOption(opt, "seed", 0);
+        int epochs = intOption(opt, "epochs", quick ? 2 : 6, 1);
+        int patience = intOption(opt, "patience", 2, 0);
         SparkConf conf = new SparkConf().setAppName("metaadamw-" + task.name());
         MetaAdamWConfig cfg = resolveConfig(opt, conf);
-        int workers = cfg.numWorkers();
         if (opt.containsKey("master") || !conf.contains("spark.master")) {
             conf.setMaster(opt.getOrDefault("master", "local[2]"));
         }
@@ -116,9 +190,9 @@ public final class TaskJob {
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             Task.Data data = task.load(quick ? Task.Scale.QUICK : Task.Scale.FULL, seed);
             System.out.println(task.name() + ": " + data.description());
+            int workers = cfg.numWorkers() > 0 ? cfg.numWorkers() : sc.defaultParallelism(); // 0: the default parallelism
             var rdds = TaskRunner.Rdds.of(sc, data, workers);
-            var spec = new TaskRunner.Spec(cfg.controller(), cfg, seed, Integer.parseInt(opt.getOrDefault("epochs", quick ? "2" : "6")),
-                    Integer.parseInt(opt.getOrDefault("patience", "2")));
+            var spec = new TaskRunner.Spec(cfg.controller(), cfg, seed, epochs, patience);
             var r = TaskRunner.run(sc, task, data, rdds, spec, System.out::println);
             System.out.printf(Locale.ROOT, "%n%s with %s: test %s %.4f (best epoch %d of %d)%n", task.name(), cfg.controller(),
                     task.metric(), r.test(), r.bestEpoch() + 1, r.validation().size());

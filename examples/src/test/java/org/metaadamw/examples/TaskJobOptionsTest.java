@@ -47,6 +47,22 @@ class TaskJobOptionsTest {
     }
 
     @Test
+    void badOptionsAreNamed() {
+        var e = assertThrows(IllegalArgumentException.class, () -> TaskJob.resolveConfig(Map.of("lr", "abc"), new org.apache.spark.SparkConf(false)));
+        assertTrue(e.getMessage().startsWith("--lr: ") && e.getMessage().contains("spark.metaadamw.learningRate"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TaskJob.intOption(Map.of("epochs", "0"), "epochs", 6, 1));
+        assertEquals("--epochs must be an integer >= 1 (got '0')", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TaskJob.checkOptions(Map.of("lrr", "10")));
+        assertTrue(e.getMessage().contains("unknown option --lrr (did you mean --lr?)"), e.getMessage());
+        TaskJob.checkOptions(Map.of("lr", "1e-3", "conf0", "spark.metaadamw.seed=1", "quick", "true", "valid-src", "v.de"));
+        e = assertThrows(IllegalArgumentException.class, () -> TaskJob.resolveConfig(Map.of(),
+                new org.apache.spark.SparkConf(false).set("spark.metadamw.learningRate", "1e-2")));
+        assertTrue(e.getMessage().contains("spark.metadamw.learningRate (did you mean spark.metaadamw.learningRate?)"), e.getMessage());
+        assertEquals(0, TaskJob.resolveConfig(Map.of("workers", "0"), new org.apache.spark.SparkConf(false)).numWorkers(),
+                "--workers 0 is valid: the default parallelism");
+    }
+
+    @Test
     void optionsMakeTheirTasks() {
         assertInstanceOf(ForecastingTask.class, TaskJob.task("forecasting", Map.of("csv", "ETTh1.csv", "target", "OT")));
         assertInstanceOf(SentimentTask.class, TaskJob.task("sentiment", Map.of("labelled", "train.tsv", "valid", "dev.tsv")));

@@ -211,6 +211,26 @@ public final class MetaAdamWConf {
         };
     }
 
+    /**
+     * Refuses a key whose prefix is a misspelling of {@code spark.metaadamw.} (such as
+     * {@code spark.metadamw.learningRate}), which would otherwise be ignored without a word.
+     */
+    public static void checkPrefix(String key) {
+        String spark = "spark.";
+        if (key.startsWith(PREFIX) || !key.startsWith(spark)) {
+            return;
+        }
+        int dot = key.indexOf('.', spark.length());
+        if (dot < 0) {
+            return;
+        }
+        String segment = key.substring(spark.length(), dot).toLowerCase(Locale.ROOT);
+        if (editDistance(segment, "metaadamw") <= 2) {
+            throw new IllegalArgumentException("unknown configuration key " + key + " (did you mean "
+                    + closest(PREFIX + key.substring(dot + 1)) + "?)");
+        }
+    }
+
     /** The registered key nearest to {@code key} in edit distance, ignoring case. */
     static String closest(String key) {
         String best = null;

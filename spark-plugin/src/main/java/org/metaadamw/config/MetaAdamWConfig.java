@@ -53,6 +53,8 @@ public final class MetaAdamWConfig implements Serializable {
         conf.forEach((k, v) -> {
             if (k.startsWith(MetaAdamWConf.PREFIX)) {
                 b.setString(k, v);
+            } else {
+                MetaAdamWConf.checkPrefix(k);
             }
         });
         return b.build();
@@ -69,6 +71,8 @@ public final class MetaAdamWConfig implements Serializable {
         conf.forEach((k, v) -> {
             if (k.startsWith(MetaAdamWConf.PREFIX)) {
                 b.setString(k, v);
+            } else {
+                MetaAdamWConf.checkPrefix(k);
             }
         });
         b.values.putAll(values);

@@ -96,8 +96,8 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
     /** {@code cfg} on top of the SparkContext's {@code spark.metaadamw.*} settings. */
     public static MetaAdamWConfig resolve(JavaSparkContext sc, MetaAdamWConfig cfg) {
         java.util.Map<String, String> conf = new java.util.LinkedHashMap<>();
-        for (Tuple2<String, String> kv : sc.getConf().getAllWithPrefix(org.metaadamw.config.MetaAdamWConf.PREFIX)) {
-            conf.put(org.metaadamw.config.MetaAdamWConf.PREFIX + kv._1(), kv._2());
+        for (Tuple2<String, String> kv : sc.getConf().getAll()) {
+            conf.put(kv._1(), kv._2());   // other keys are ignored, a misspelt spark.metaadamw. prefix is refused
         }
         return cfg.withDefaultsFrom(conf);
     }
