@@ -131,11 +131,17 @@ public final class LabelledText {
         return out;
     }
 
+    /** Labels are class indices; more classes than this is a data error, not a task (a one-hot row would not fit in memory). */
+    static final int MAX_CLASSES = 1000;
+
     private static int label(Path file, long line, String s) throws DataFormatException {
         try {
             int v = Integer.parseInt(s);
             if (v < 0) {
                 throw new NumberFormatException();
+            }
+            if (v >= MAX_CLASSES) {
+                throw new DataFormatException(file, line, "label '" + s + "' is not a class index in 0.." + (MAX_CLASSES - 1));
             }
             return v;
         } catch (NumberFormatException e) {

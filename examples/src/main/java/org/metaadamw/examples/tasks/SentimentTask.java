@@ -84,6 +84,13 @@ public final class SentimentTask extends AbstractTask {
         if (te == null) {
             te = all.subList(nTrain + nValid, all.size());
         }
+        for (var split : List.of(java.util.Map.entry("training", tr), java.util.Map.entry("validation", va), java.util.Map.entry("test", te))) {
+            if (split.getValue().isEmpty()) {
+                throw new IllegalArgumentException(name() + ": the " + split.getKey() + " split is empty (" + all.size()
+                        + " labelled examples" + (valid == null && test == null ? ", split 70/15/15" : "") + "); give more data"
+                        + (valid == null || test == null ? " or the --valid/--test files" : ""));
+            }
+        }
         int classes = 1 + Math.max(maxLabel(tr), Math.max(maxLabel(va), maxLabel(te)));
         long[] trainClasses = counts(tr, classes);
         Splits.warnMissingClasses(name(), "validation", trainClasses, counts(va, classes));

@@ -71,6 +71,11 @@ class LoadersTest {
         assertFails("b.tsv:2: expected 'label<TAB>text'", () -> LabelledText.read(write("b.tsv", "1\tok\nno tab here\n")));
         assertFails("c.tsv:1: label 'pos' is not a non-negative integer", () -> LabelledText.read(write("c.tsv", "pos\tok\n")));
         assertFails("d.json:1: invalid JSON", () -> LabelledText.read(write("d.json", "[{\"text\": \"x\", ")));
+        assertFails("big.tsv:2: label '2000000000' is not a class index in 0..999",
+                () -> LabelledText.read(write("big.tsv", "1\tok\n2000000000\thuge\n")));
+        Path latin1 = dir.resolve("latin1.tsv");
+        Files.write(latin1, "1\tgood\n0\tna\u00efve\n".getBytes(StandardCharsets.ISO_8859_1));
+        assertFails("latin1.tsv:2: not valid UTF-8", () -> LabelledText.read(latin1));
         assertFails("element 0: missing string field 'text'", () -> LabelledText.read(write("e.json", "[{\"class\": 1}]")));
     }
 

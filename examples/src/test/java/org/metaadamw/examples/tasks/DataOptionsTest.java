@@ -141,6 +141,9 @@ class DataOptionsTest {
         Path glueTest = file("glue-test.tsv", "index\tsentence\n0\tuneasy mishmash\n");
         var e = assertThrows(DataFormatException.class, () -> new SentimentTask(train, dev, glueTest).load(Task.Scale.FULL, 0));
         assertTrue(e.getMessage().contains("glue-test.tsv:1: header [index, sentence] has no 'label' column"), e.getMessage());
+        Path twoLines = file("two.tsv", "1\tgood\n0\tbad\n");
+        var tiny = assertThrows(IllegalArgumentException.class, () -> new SentimentTask(twoLines).load(Task.Scale.FULL, 0));
+        assertTrue(tiny.getMessage().contains("split is empty (2 labelled examples, split 70/15/15)"), tiny.getMessage());
     }
 
     @Test
