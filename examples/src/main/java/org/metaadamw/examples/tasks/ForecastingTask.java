@@ -91,6 +91,13 @@ public final class ForecastingTask extends AbstractTask {
                 std[c] += (v[t][c] - mean[c]) * (v[t][c] - mean[c]) / trainEnd;
             }
         }
+        for (int c = 0; c < C; c++) {
+            // a value such as 1e300 overflows the variance, and the column would silently become all zeros
+            if (!Double.isFinite(mean[c]) || !Double.isFinite(std[c])) {
+                throw new DataFormatException(file, 0, "column '" + s.columns().get(c) + "' has a non-finite mean or variance over the "
+                        + trainEnd + " training rows (mean " + mean[c] + ", variance " + std[c] + "): values too large for doubles");
+            }
+        }
         double[][] z = new double[T][C];
         for (int t = 0; t < T; t++) {
             for (int c = 0; c < C; c++) {

@@ -228,6 +228,10 @@ class DataOptionsTest {
         Files.writeString(dir.resolve("bad.csv"), "date,OT\n1,2\n2,n/a\n");
         var bad = assertThrows(DataFormatException.class, () -> new ForecastingTask(dir.resolve("bad.csv"), null).load(Task.Scale.FULL, 0));
         assertTrue(bad.getMessage().contains("bad.csv:3: column 'OT'"), bad.getMessage());
+        String huge = Files.readString(ettCsv("huge.csv", 400)).replaceFirst("\n(2016-07-01 00010,)[^,]*,", "\n$11e300,");
+        Files.writeString(dir.resolve("huge.csv"), huge);
+        var overflow = assertThrows(DataFormatException.class, () -> new ForecastingTask(dir.resolve("huge.csv"), null).load(Task.Scale.FULL, 0));
+        assertTrue(overflow.getMessage().contains("column 'HUFL' has a non-finite mean or variance"), overflow.getMessage());
     }
 
     @Test
