@@ -42,7 +42,12 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
     private final RoundCoordinator coordinator;
     private final AdamWState state;
     private Consumer<RoundRecord> listener = r -> { };
+    /** Validation minibatches drawn so far (from the held-out list or the validation iterator). */
     private long validationCursor;
+    /** First round of the current fit call; of the checkpointed one after {@link #resume()} (-1: none pending). */
+    private long fitStart, resumedFitStart = -1;
+    /** Draws from a validation iterator to replay after {@link #resume()}. */
+    private long pendingValidationDraws;
 
     public LocalMetaAdamWTrainer(Model network, MetaAdamWConfig cfg) {
         this(network, cfg, Controllers.create(cfg));
@@ -140,27 +145,121 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
             throw new IllegalArgumentException("the training iterator is empty");
         }
         long totalRounds = epochs * ((batchesPerEpoch - heldOut.size() + K - 1) / K);
+        // a resumed run continues the fit call it was checkpointed in: its first rounds are done
+        long start = resumedFitStart >= 0 ? resumedFitStart : coordinator.round();
+        resumedFitStart = -1;
+        fitStart = start;
+        fromRound = start;
+        long done = coordinator.round() - start, index = 0;
+        if (validation != null) {
+            for (; pendingValidationDraws > 0; pendingValidationDraws--) {
+                draw(validation);
+            }
+        }
         for (int epoch = 0; epoch < epochs; epoch++) {
             train.reset();
-            long index = 0;
+            long batch = 0;
+            boolean ran = false;
             List<DataSet> round = new ArrayList<>(K);
             while (train.hasNext()) {
                 DataSet b = train.next();
-                if (Holdout.isHeldOut(index++, holdout)) {
+                if (Holdout.isHeldOut(batch++, holdout)) {
                     continue;
                 }
                 round.add(b);
                 if (round.size() == K) {
-                    runRound(round, nextValidation(validation, heldOut), epoch, totalRounds);
+                    ran |= roundAt(index++, done, round, validation, heldOut, epoch, totalRounds);
                     round = new ArrayList<>(K);
                 }
             }
             if (!round.isEmpty()) {
-                runRound(round, nextValidation(validation, heldOut), epoch, totalRounds);
+                ran |= roundAt(index++, done, round, validation, heldOut, epoch, totalRounds);
+            }
+            if (ran && !cfg.checkpointDir().isEmpty()) {
+                checkpoint();   // epoch end
             }
         }
         coordinator.requireProgress(fromRound);
         return net.network();
+    }
+
+    /** Runs the {@code i}-th round of this fit call unless a resumed checkpoint already holds it. */
+    private boolean roundAt(long i, long done, List<DataSet> round, DataSetIterator validation, List<DataSet> heldOut, int epoch,
+                            long totalRounds) {
+        if (i < done) {
+            return false;
+        }
+        runRound(round, nextValidation(validation, heldOut), epoch, totalRounds);
+        int every = cfg.checkpointInterval();
+        if (!cfg.checkpointDir().isEmpty() && every > 0 && coordinator.round() % every == 0) {
+            checkpoint();
+        }
+        return true;
+    }
+
+    private static DataSet draw(DataSetIterator validation) {
+        if (!validation.hasNext()) {
+            validation.reset();
+        }
+        return validation.next();
+    }
+
+    private org.metaadamw.checkpoint.CheckpointStore store() {
+        if (cfg.checkpointDir().isEmpty()) {
+            throw new IllegalStateException(org.metaadamw.config.MetaAdamWConf.CHECKPOINT_DIR.key() + " is not set");
+        }
+        try {
+            return new org.metaadamw.checkpoint.CheckpointStore(cfg.checkpointDir(), new org.apache.hadoop.conf.Configuration(),
+                    cfg.checkpointKeep());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("checkpoint directory " + cfg.checkpointDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes a checkpoint of the current state to {@code spark.metaadamw.checkpoint.dir} (any Hadoop path). */
+    public void checkpoint() {
+        java.util.Map<String, String> provenance = new java.util.TreeMap<>(cfg.toStringMap());
+        provenance.put("library", String.valueOf(LocalMetaAdamWTrainer.class.getPackage().getImplementationVersion()));
+        provenance.put("dl4j", String.valueOf(Model.class.getPackage().getImplementationVersion()));
+        provenance.put("controller", coordinator.controller().name());
+        provenance.put("trainer", "single-JVM");
+        try {
+            var path = store().write(new org.metaadamw.checkpoint.CheckpointStore.Content(net.network(), state, coordinator.snapshot(),
+                    validationCursor, fitStart, groups.names(), provenance));
+            LOG.info("checkpoint of round {} written to {}", coordinator.round(), path);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write a checkpoint to " + cfg.checkpointDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Continues from the newest checkpoint in {@code spark.metaadamw.checkpoint.dir} (see
+     * {@code SparkMetaAdamW.resume()}): the next {@link #fit} call, with the same data and epochs, runs
+     * what was left of the checkpointed one.
+     *
+     * @return false when the directory holds no checkpoint
+     */
+    public boolean resume() {
+        if (coordinator.round() != 0) {
+            throw new IllegalStateException("resume() must be called before the first round (this trainer is at round " + coordinator.round() + ")");
+        }
+        org.metaadamw.checkpoint.CheckpointStore.Loaded c;
+        try {
+            c = store().readLatest(net.network(), groups.names());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot resume: " + e.getMessage(), e);
+        }
+        if (c == null) {
+            return false;
+        }
+        net.params().assign(c.params());
+        state.assign(c.adam());
+        coordinator.restore(c.coordinator());
+        validationCursor = c.validationCursor();
+        pendingValidationDraws = validationCursor;
+        resumedFitStart = c.fitStartRound();
+        LOG.info("resumed from {} at round {}", c.path(), coordinator.round());
+        return true;
     }
 
     /** The validation minibatch of the next round, or null when the round makes no validation passes. */
@@ -169,10 +268,8 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
             return null;
         }
         if (validation != null) {
-            if (!validation.hasNext()) {
-                validation.reset();
-            }
-            return validation.next();
+            validationCursor++;
+            return draw(validation);
         }
         return heldOut.isEmpty() ? null : heldOut.get((int) (validationCursor++ % heldOut.size()));
     }
