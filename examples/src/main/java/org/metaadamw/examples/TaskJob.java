@@ -122,27 +122,11 @@ public final class TaskJob {
             if (k.equals("help") || k.matches("conf\\d*") || known.contains(k)) {
                 continue;
             }
-            String best = known.stream().min(java.util.Comparator.comparingInt(o -> distance(o, k))).orElse("");
+            String best = MetaAdamWConf.closest(k, known);
             throw new IllegalArgumentException("unknown option --" + k + " (did you mean --" + best + "?); see --help");
         }
     }
 
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                cur[j] = Math.min(prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1), Math.min(prev[j] + 1, cur[j - 1] + 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
-    }
 
     static int intOption(Map<String, String> opt, String name, int def, int min) {
         String v = opt.get(name);

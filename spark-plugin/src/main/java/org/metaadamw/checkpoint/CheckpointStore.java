@@ -109,7 +109,7 @@ public final class CheckpointStore {
         state.put("consecutiveNonFinite", c.coordinator().consecutiveNonFinite());
         Modulation m = c.coordinator().modulation();
         ObjectNode mod = state.putObject("modulation");
-        double[][] parts = {m.alphas(), m.betas(), lambdas(m, true), lambdas(m, false)};
+        double[][] parts = {m.alphas(), m.betas(), m.lambda1s(), m.lambda2s()};
         String[] names = {"alpha", "beta", "lambda1", "lambda2"};
         for (int i = 0; i < 4; i++) {
             ArrayNode a = mod.putArray(names[i]);
@@ -290,13 +290,6 @@ public final class CheckpointStore {
         return out;
     }
 
-    private static double[] lambdas(Modulation m, boolean first) {
-        double[] out = new double[m.groups()];
-        for (int g = 0; g < out.length; g++) {
-            out[g] = first ? m.lambda1(g) : m.lambda2(g);
-        }
-        return out;
-    }
 
     static String sha256(byte[] b) {
         try {

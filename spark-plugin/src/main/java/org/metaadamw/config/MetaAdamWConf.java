@@ -231,18 +231,23 @@ public final class MetaAdamWConf {
         }
     }
 
-    /** The registered key nearest to {@code key} in edit distance, ignoring case. */
-    static String closest(String key) {
+    /** The candidate nearest to {@code word} in edit distance, ignoring case (for "did you mean" messages). */
+    public static String closest(String word, java.util.Collection<String> candidates) {
         String best = null;
         int bestD = Integer.MAX_VALUE;
-        for (ConfigEntry<?> e : ENTRIES) {
-            int d = editDistance(key.toLowerCase(Locale.ROOT), e.key().toLowerCase(Locale.ROOT));
+        for (String c : candidates) {
+            int d = editDistance(word.toLowerCase(Locale.ROOT), c.toLowerCase(Locale.ROOT));
             if (d < bestD) {
                 bestD = d;
-                best = e.key();
+                best = c;
             }
         }
         return best;
+    }
+
+    /** The registered key nearest to {@code key} in edit distance, ignoring case. */
+    static String closest(String key) {
+        return closest(key, ENTRIES.stream().map(ConfigEntry::key).toList());
     }
 
     private static int editDistance(String a, String b) {

@@ -49,6 +49,10 @@ public final class MetaAdamWConfig implements Serializable {
      * under the prefix are refused (a misspelt key must not silently fall back to a default).
      */
     public static MetaAdamWConfig fromMap(Map<String, String> conf) {
+        return builderFrom(conf).build();
+    }
+
+    private static Builder builderFrom(Map<String, String> conf) {
         Builder b = builder();
         conf.forEach((k, v) -> {
             if (k.startsWith(MetaAdamWConf.PREFIX)) {
@@ -57,7 +61,7 @@ public final class MetaAdamWConfig implements Serializable {
                 MetaAdamWConf.checkPrefix(k);
             }
         });
-        return b.build();
+        return b;
     }
 
     /**
@@ -67,14 +71,7 @@ public final class MetaAdamWConfig implements Serializable {
      * ignored; an unknown key under the prefix is refused with the closest valid key.
      */
     public MetaAdamWConfig withDefaultsFrom(Map<String, String> conf) {
-        Builder b = builder();
-        conf.forEach((k, v) -> {
-            if (k.startsWith(MetaAdamWConf.PREFIX)) {
-                b.setString(k, v);
-            } else {
-                MetaAdamWConf.checkPrefix(k);
-            }
-        });
+        Builder b = builderFrom(conf);
         b.values.putAll(values);
         return b.build();
     }

@@ -293,7 +293,7 @@ public final class MetaAdamWController implements ModulationController {
                 metaAdam.state(), huw.logVariances(), huw.adam().state(), rho, rhoMax, scaleAdam.state(), metaSteps, round,
                 groups == null ? java.util.List.of() : groups.names(),
                 lastForward == null ? null : new MetaState.Handout(deepCopy(lastTokens), usedRho, used.alphas(), used.betas(),
-                        lambdas(used, true), lambdas(used, false), usedExcluded.clone()));
+                        used.lambda1s(), used.lambda2s(), usedExcluded.clone()));
     }
 
     private static boolean finite(double[] a) {
@@ -313,13 +313,6 @@ public final class MetaAdamWController implements ModulationController {
         return out;
     }
 
-    private static double[] lambdas(Modulation m, boolean first) {
-        double[] out = new double[m.groups()];
-        for (int g = 0; g < out.length; g++) {
-            out[g] = first ? m.lambda1(g) : m.lambda2(g);
-        }
-        return out;
-    }
 
     /**
      * Restores a snapshot taken from a controller of the same configuration over the same groups.

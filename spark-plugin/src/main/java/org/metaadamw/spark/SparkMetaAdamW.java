@@ -181,31 +181,10 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         return network;
     }
 
-    private org.metaadamw.checkpoint.CheckpointStore store(String dir) {
-        try {
-            return new org.metaadamw.checkpoint.CheckpointStore(dir, sc.hadoopConfiguration(), cfg.checkpointKeep());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("checkpoint directory " + dir + ": " + e.getMessage(), e);
-        }
-    }
-
     /** Writes a checkpoint of the current state to {@code spark.metaadamw.checkpoint.dir}. */
     public void checkpoint() {
-        if (cfg.checkpointDir().isEmpty()) {
-            throw new IllegalStateException(org.metaadamw.config.MetaAdamWConf.CHECKPOINT_DIR.key() + " is not set");
-        }
-        java.util.Map<String, String> provenance = new java.util.TreeMap<>(cfg.toStringMap());
-        provenance.put("library", String.valueOf(SparkMetaAdamW.class.getPackage().getImplementationVersion()));
-        provenance.put("dl4j", String.valueOf(Model.class.getPackage().getImplementationVersion()));
-        provenance.put("spark", sc.version());
-        provenance.put("controller", coordinator.controller().name());
-        try {
-            var path = store(cfg.checkpointDir()).write(new org.metaadamw.checkpoint.CheckpointStore.Content(network, state,
-                    coordinator.snapshot(), validationCursor, fitStart, groups.names(), provenance));
-            LOG.info("checkpoint of round {} written to {}", coordinator.round(), path);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot write a checkpoint to " + cfg.checkpointDir() + ": " + e.getMessage(), e);
-        }
+        new org.metaadamw.train.TrainerCheckpoints(cfg, sc.hadoopConfiguration()).write(network, state, coordinator, validationCursor,
+                fitStart, groups.names(), java.util.Map.of("spark", sc.version(), "trainer", "spark"));
     }
 
     /**
@@ -218,28 +197,13 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
      * @throws java.io.UncheckedIOException naming the file and the reason when a checkpoint is unusable
      */
     public boolean resume() {
-        if (cfg.checkpointDir().isEmpty()) {
-            throw new IllegalStateException(org.metaadamw.config.MetaAdamWConf.CHECKPOINT_DIR.key() + " is not set");
-        }
-        if (coordinator.round() != 0) {
-            throw new IllegalStateException("resume() must be called before the first round (this trainer is at round " + coordinator.round() + ")");
-        }
-        org.metaadamw.checkpoint.CheckpointStore.Loaded c;
-        try {
-            c = store(cfg.checkpointDir()).readLatest(network, groups.names());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot resume: " + e.getMessage(), e);
-        }
+        var c = new org.metaadamw.train.TrainerCheckpoints(cfg, sc.hadoopConfiguration()).restore(network, net.params(), state,
+                coordinator, groups.names());
         if (c == null) {
-            LOG.info("no checkpoint in {}: training starts from round 0", cfg.checkpointDir());
             return false;
         }
-        net.params().assign(c.params());
-        state.assign(c.adam());
-        coordinator.restore(c.coordinator());
         validationCursor = c.validationCursor();
         resumedFitStart = c.fitStartRound();
-        LOG.info("resumed from {} at round {}", c.path(), coordinator.round());
         return true;
     }
 
@@ -361,12 +325,12 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
 
     @Override
     public java.util.Map<String, Double> controllerMetrics() {
-        return java.util.Map.copyOf(coordinator.controller().metrics());
+        return coordinator.controllerMetrics();
     }
 
     @Override
     public org.metaadamw.meta.MetaState metaState() {
-        return coordinator.controller() instanceof org.metaadamw.meta.MetaAdamWController c ? c.snapshot(coordinator.round()) : null;
+        return coordinator.metaState();
     }
 
     @Override

@@ -82,12 +82,12 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
 
     @Override
     public java.util.Map<String, Double> controllerMetrics() {
-        return java.util.Map.copyOf(coordinator.controller().metrics());
+        return coordinator.controllerMetrics();
     }
 
     @Override
     public org.metaadamw.meta.MetaState metaState() {
-        return coordinator.controller() instanceof org.metaadamw.meta.MetaAdamWController c ? c.snapshot(coordinator.round()) : null;
+        return coordinator.metaState();
     }
 
     @Override
@@ -204,32 +204,14 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
         return validation.next();
     }
 
-    private org.metaadamw.checkpoint.CheckpointStore store() {
-        if (cfg.checkpointDir().isEmpty()) {
-            throw new IllegalStateException(org.metaadamw.config.MetaAdamWConf.CHECKPOINT_DIR.key() + " is not set");
-        }
-        try {
-            return new org.metaadamw.checkpoint.CheckpointStore(cfg.checkpointDir(), new org.apache.hadoop.conf.Configuration(),
-                    cfg.checkpointKeep());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("checkpoint directory " + cfg.checkpointDir() + ": " + e.getMessage(), e);
-        }
+    private TrainerCheckpoints checkpoints() {
+        return new TrainerCheckpoints(cfg, new org.apache.hadoop.conf.Configuration());
     }
 
     /** Writes a checkpoint of the current state to {@code spark.metaadamw.checkpoint.dir} (any Hadoop path). */
     public void checkpoint() {
-        java.util.Map<String, String> provenance = new java.util.TreeMap<>(cfg.toStringMap());
-        provenance.put("library", String.valueOf(LocalMetaAdamWTrainer.class.getPackage().getImplementationVersion()));
-        provenance.put("dl4j", String.valueOf(Model.class.getPackage().getImplementationVersion()));
-        provenance.put("controller", coordinator.controller().name());
-        provenance.put("trainer", "single-JVM");
-        try {
-            var path = store().write(new org.metaadamw.checkpoint.CheckpointStore.Content(net.network(), state, coordinator.snapshot(),
-                    validationCursor, fitStart, groups.names(), provenance));
-            LOG.info("checkpoint of round {} written to {}", coordinator.round(), path);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot write a checkpoint to " + cfg.checkpointDir() + ": " + e.getMessage(), e);
-        }
+        checkpoints().write(net.network(), state, coordinator, validationCursor, fitStart, groups.names(),
+                java.util.Map.of("trainer", "single-JVM"));
     }
 
     /**
@@ -240,25 +222,13 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
      * @return false when the directory holds no checkpoint
      */
     public boolean resume() {
-        if (coordinator.round() != 0) {
-            throw new IllegalStateException("resume() must be called before the first round (this trainer is at round " + coordinator.round() + ")");
-        }
-        org.metaadamw.checkpoint.CheckpointStore.Loaded c;
-        try {
-            c = store().readLatest(net.network(), groups.names());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot resume: " + e.getMessage(), e);
-        }
+        var c = checkpoints().restore(net.network(), net.params(), state, coordinator, groups.names());
         if (c == null) {
             return false;
         }
-        net.params().assign(c.params());
-        state.assign(c.adam());
-        coordinator.restore(c.coordinator());
         validationCursor = c.validationCursor();
         pendingValidationDraws = validationCursor;
         resumedFitStart = c.fitStartRound();
-        LOG.info("resumed from {} at round {}", c.path(), coordinator.round());
         return true;
     }
 

@@ -63,6 +63,16 @@ public final class RoundCoordinator {
         return groups;
     }
 
+    /** A copy of the controller's latest metrics. */
+    public java.util.Map<String, Double> controllerMetrics() {
+        return java.util.Map.copyOf(controller.metrics());
+    }
+
+    /** A snapshot of the MetaAdamW controller's state, or null for the other controllers. */
+    public org.metaadamw.meta.MetaState metaState() {
+        return controller instanceof org.metaadamw.meta.MetaAdamWController c ? c.snapshot(round) : null;
+    }
+
     public List<RoundRecord> history() {
         return Collections.unmodifiableList(history);
     }

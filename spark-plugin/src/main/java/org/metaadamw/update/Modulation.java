@@ -69,6 +69,14 @@ public final class Modulation implements Serializable {
         return beta.clone();
     }
 
+    public double[] lambda1s() {
+        return lambda1.clone();
+    }
+
+    public double[] lambda2s() {
+        return lambda2.clone();
+    }
+
     /** True when every α and β is exactly 1. */
     public boolean isNeutral() {
         for (int i = 0; i < alpha.length; i++) {

@@ -90,6 +90,29 @@ class StandaloneClusterSuite extends AnyFunSuite with BeforeAndAfterAll {
     })
   }
 
+  /**
+   * SparkSubmit arguments of a client-mode job on the cluster: 2 one-core executors of 1 GB heap with
+   * `offHeap` of ND4J memory, the Maven classpath on the executors, the cluster's security settings;
+   * `conf` adds --conf pairs, `jobArgs` are the jar's own arguments.
+   */
+  private def submission(mainClass: String, offHeap: String, io: Boolean, conf: Seq[String], jobArgs: Seq[String]): Seq[String] = {
+    val examplesJar = sys.props("metaadamw.examplesJar")
+    val pluginJar = sys.props("metaadamw.pluginJar")
+    assert(new File(examplesJar).isFile && new File(pluginJar).isFile, s"packaged jars missing: $examplesJar, $pluginJar")
+    val executorOpts = (opens ++ Seq(s"-Dorg.bytedeco.javacpp.maxbytes=$offHeap", "-Dorg.bytedeco.javacpp.maxphysicalbytes=" +
+      (offHeap.dropRight(1).toInt + 2) + "G")).mkString(" ")
+    Seq("--master", masterUrl, "--deploy-mode", "client", "--class", mainClass, "--jars", pluginJar,
+      "--conf", "spark.metaadamw.numWorkers=2",
+      "--conf", "spark.executor.memory=1g",
+      "--conf", "spark.executor.cores=1",
+      "--conf", "spark.cores.max=2",
+      "--conf", s"spark.executor.extraClassPath=$classpath",
+      "--conf", s"spark.executor.extraJavaOptions=$executorOpts",
+      "--conf", "spark.executorEnv.SPARK_SCALA_VERSION=2.12",
+      "--conf", "spark.driver.host=127.0.0.1",
+      "--conf", "spark.ui.enabled=false") ++ security(io) ++ conf.flatMap(c => Seq("--conf", c)) ++ (examplesJar +: jobArgs)
+  }
+
   override def afterAll(): Unit = {
     processes.foreach(_.destroy())
     processes.foreach(p => if (!p.waitFor(20, TimeUnit.SECONDS)) p.destroyForcibly())
@@ -98,33 +121,12 @@ class StandaloneClusterSuite extends AnyFunSuite with BeforeAndAfterAll {
   test("a job submitted through SparkSubmit trains to the loss threshold with the plugin and reports its metrics") {
     val metricsDir = workDir.resolve("metrics")
     Files.createDirectories(metricsDir)
-    val examplesJar = sys.props("metaadamw.examplesJar")
-    val pluginJar = sys.props("metaadamw.pluginJar")
-    assert(new File(examplesJar).isFile && new File(pluginJar).isFile, s"packaged jars missing: $examplesJar, $pluginJar")
-    val executorOpts = (opens ++ Seq("-Dorg.bytedeco.javacpp.maxbytes=1G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=2G")).mkString(" ")
     val sink = "spark.metrics.conf.*.sink.csv"
-    val submit = start("submit", "org.apache.spark.deploy.SparkSubmit", Seq(
-      "--master", masterUrl, "--deploy-mode", "client",
-      "--class", "org.metaadamw.examples.ClusterSmokeJob",
-      "--jars", pluginJar,
-      "--conf", "spark.plugins=org.metaadamw.spark.MetaAdamWPlugin",
-      "--conf", "spark.metaadamw.numWorkers=2",
-      "--conf", "spark.metaadamw.averagingFrequency=5",
-      "--conf", "spark.metaadamw.metrics.maxGroups=8",
-      "--conf", "spark.executor.memory=1g",
-      "--conf", "spark.executor.cores=1",
-      "--conf", "spark.cores.max=2",
-      "--conf", s"spark.executor.extraClassPath=$classpath",
-      "--conf", s"spark.executor.extraJavaOptions=$executorOpts",
-      "--conf", "spark.executorEnv.SPARK_SCALA_VERSION=2.12",
-      "--conf", "spark.driver.host=127.0.0.1",
-      ) ++ security(io = true) ++ Seq(
-      "--conf", "spark.ui.enabled=false",
-      "--conf", s"$sink.class=org.apache.spark.metrics.sink.CsvSink",
-      "--conf", s"$sink.period=1",
-      "--conf", s"$sink.unit=seconds",
-      "--conf", s"$sink.directory=$metricsDir",
-      examplesJar, "--train", "3000", "--epochs", "3", "--maxLoss", "0.8"))
+    val submit = start("submit", "org.apache.spark.deploy.SparkSubmit", submission("org.metaadamw.examples.ClusterSmokeJob", "1G",
+      io = true, Seq("spark.plugins=org.metaadamw.spark.MetaAdamWPlugin", "spark.metaadamw.averagingFrequency=5",
+        "spark.metaadamw.metrics.maxGroups=8", s"$sink.class=org.apache.spark.metrics.sink.CsvSink", s"$sink.period=1",
+        s"$sink.unit=seconds", s"$sink.directory=$metricsDir"),
+      Seq("--train", "3000", "--epochs", "3", "--maxLoss", "0.8")))
     assert(submit.waitFor(600, TimeUnit.SECONDS), s"the submission did not finish in 10 minutes; logs in $workDir")
     val log = new String(Files.readAllBytes(workDir.resolve("submit.log")), StandardCharsets.UTF_8)
     assert(submit.exitValue() == 0, s"spark-submit exited with ${submit.exitValue()}:\n${log.takeRight(4000)}")
@@ -150,27 +152,11 @@ class StandaloneClusterSuite extends AnyFunSuite with BeforeAndAfterAll {
   }
 
   test("data larger than the driver's heap is written, read and trained on by the executors only") {
-    val examplesJar = sys.props("metaadamw.examplesJar")
-    val pluginJar = sys.props("metaadamw.pluginJar")
     val out = workDir.resolve("executor-data")
-    // the cached minibatches live off-heap in ND4J buffers: about 1 GB per executor here
-    val executorOpts = (opens ++ Seq("-Dorg.bytedeco.javacpp.maxbytes=3G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=5G")).mkString(" ")
+    // the cached minibatches live off-heap in ND4J buffers: about 1 GB per executor here;
     // client mode: the driver is this JVM, so its heap is the -Xmx it starts with
-    val submit = start("submit-data", "org.apache.spark.deploy.SparkSubmit", Seq(
-      "--master", masterUrl, "--deploy-mode", "client",
-      "--class", "org.metaadamw.examples.ExecutorDataJob",
-      "--jars", pluginJar,
-      "--conf", "spark.metaadamw.numWorkers=2",
-      "--conf", "spark.executor.memory=1g",
-      "--conf", "spark.executor.cores=1",
-      "--conf", "spark.cores.max=2",
-      "--conf", s"spark.executor.extraClassPath=$classpath",
-      "--conf", s"spark.executor.extraJavaOptions=$executorOpts",
-      "--conf", "spark.executorEnv.SPARK_SCALA_VERSION=2.12",
-      "--conf", "spark.driver.host=127.0.0.1",
-      ) ++ security(io = false) ++ Seq(
-      "--conf", "spark.ui.enabled=false",
-      examplesJar, "--out", out.toString, "--rows", "2100000", "--dim", "256", "--batch", "500"), heap = "512m")
+    val submit = start("submit-data", "org.apache.spark.deploy.SparkSubmit", submission("org.metaadamw.examples.ExecutorDataJob", "3G",
+      io = false, Nil, Seq("--out", out.toString, "--rows", "2100000", "--dim", "256", "--batch", "500")), heap = "512m")
     assert(submit.waitFor(900, TimeUnit.SECONDS), s"the submission did not finish in 15 minutes; logs in $workDir")
     val log = new String(Files.readAllBytes(workDir.resolve("submit-data.log")), StandardCharsets.UTF_8)
     assert(submit.exitValue() == 0, s"spark-submit exited with ${submit.exitValue()}:\n${log.takeRight(4000)}")
@@ -187,28 +173,10 @@ class StandaloneClusterSuite extends AnyFunSuite with BeforeAndAfterAll {
   }
 
   /** SparkSubmit of ClusterSmokeJob with checkpoints into `dir`; `extra` are job options. */
-  private def smoke(name: String, dir: Path, extra: Seq[String]): Process = {
-    val examplesJar = sys.props("metaadamw.examplesJar")
-    val pluginJar = sys.props("metaadamw.pluginJar")
-    val executorOpts = (opens ++ Seq("-Dorg.bytedeco.javacpp.maxbytes=1G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=2G")).mkString(" ")
-    start(name, "org.apache.spark.deploy.SparkSubmit", Seq(
-      "--master", masterUrl, "--deploy-mode", "client",
-      "--class", "org.metaadamw.examples.ClusterSmokeJob",
-      "--jars", pluginJar,
-      "--conf", "spark.metaadamw.numWorkers=2",
-      "--conf", "spark.metaadamw.averagingFrequency=5",
-      "--conf", "spark.executor.memory=1g",
-      "--conf", "spark.executor.cores=1",
-      "--conf", "spark.cores.max=2",
-      "--conf", s"spark.executor.extraClassPath=$classpath",
-      "--conf", s"spark.executor.extraJavaOptions=$executorOpts",
-      "--conf", "spark.executorEnv.SPARK_SCALA_VERSION=2.12",
-      "--conf", "spark.driver.host=127.0.0.1",
-      ) ++ security(io = true) ++ Seq(
-      "--conf", "spark.ui.enabled=false",
-      examplesJar, "--train", "3000", "--epochs", "3", "--maxLoss", "0.9", "--checkpoint", dir.toUri.toString,
-      "--checkpointEvery", "3") ++ extra)
-  }
+  private def smoke(name: String, dir: Path, extra: Seq[String]): Process =
+    start(name, "org.apache.spark.deploy.SparkSubmit", submission("org.metaadamw.examples.ClusterSmokeJob", "1G", io = true,
+      Seq("spark.metaadamw.averagingFrequency=5"),
+      Seq("--train", "3000", "--epochs", "3", "--maxLoss", "0.9", "--checkpoint", dir.toUri.toString, "--checkpointEvery", "3") ++ extra))
 
   private def finish(p: Process, name: String): String = {
     assert(p.waitFor(600, TimeUnit.SECONDS), s"$name did not finish in 10 minutes; logs in $workDir")

@@ -1,0 +1,94 @@
+package org.metaadamw.train;
+
+import org.apache.hadoop.conf.Configuration;
+import org.deeplearning4j.nn.api.Model;
+import org.metaadamw.checkpoint.CheckpointStore;
+import org.metaadamw.config.MetaAdamWConf;
+import org.metaadamw.config.MetaAdamWConfig;
+import org.metaadamw.update.AdamWState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What both trainers do to write and restore a checkpoint ({@code spark.metaadamw.checkpoint.*}),
+ * around {@link CheckpointStore}. Driver-side; not thread-safe.
+ */
+public final class TrainerCheckpoints {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainerCheckpoints.class);
+    private final MetaAdamWConfig cfg;
+    private final Configuration hadoop;
+
+    /** @param hadoop the Hadoop configuration of the file system (the SparkContext's, or a default one) */
+    public TrainerCheckpoints(MetaAdamWConfig cfg, Configuration hadoop) {
+        this.cfg = cfg;
+        this.hadoop = hadoop;
+    }
+
+    /** Whether {@code spark.metaadamw.checkpoint.dir} is set. */
+    public boolean enabled() {
+        return !cfg.checkpointDir().isEmpty();
+    }
+
+    private CheckpointStore store() {
+        if (!enabled()) {
+            throw new IllegalStateException(MetaAdamWConf.CHECKPOINT_DIR.key() + " is not set");
+        }
+        try {
+            return new CheckpointStore(cfg.checkpointDir(), hadoop, cfg.checkpointKeep());
+        } catch (IOException e) {
+            throw new UncheckedIOException("checkpoint directory " + cfg.checkpointDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes a checkpoint; {@code provenance} adds to the resolved configuration and the versions. */
+    public void write(Model network, AdamWState adam, RoundCoordinator coordinator, long validationCursor, long fitStart,
+                      List<String> groupNames, Map<String, String> provenance) {
+        Map<String, String> p = new TreeMap<>(cfg.toStringMap());
+        p.put("library", String.valueOf(TrainerCheckpoints.class.getPackage().getImplementationVersion()));
+        p.put("dl4j", String.valueOf(Model.class.getPackage().getImplementationVersion()));
+        p.put("controller", coordinator.controller().name());
+        p.putAll(provenance);
+        try {
+            var path = store().write(new CheckpointStore.Content(network, adam, coordinator.snapshot(), validationCursor, fitStart,
+                    groupNames, p));
+            LOG.info("checkpoint of round {} written to {}", coordinator.round(), path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write a checkpoint to " + cfg.checkpointDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Restores the newest checkpoint into the parameters, the Adam state and the coordinator.
+     *
+     * @param params the trainer's live parameter vector
+     * @return the checkpoint read, or null when there is none (nothing changed)
+     */
+    public CheckpointStore.Loaded restore(Model network, org.nd4j.linalg.api.ndarray.INDArray params, AdamWState adam,
+                                          RoundCoordinator coordinator, List<String> groupNames) {
+        if (coordinator.round() != 0) {
+            throw new IllegalStateException("resume() must be called before the first round (this trainer is at round "
+                    + coordinator.round() + ")");
+        }
+        CheckpointStore.Loaded c;
+        try {
+            c = store().readLatest(network, groupNames);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot resume: " + e.getMessage(), e);
+        }
+        if (c == null) {
+            LOG.info("no checkpoint in {}: training starts from round 0", cfg.checkpointDir());
+            return null;
+        }
+        params.assign(c.params());
+        adam.assign(c.adam());
+        coordinator.restore(c.coordinator());
+        LOG.info("resumed from {} at round {}", c.path(), coordinator.round());
+        return c;
+    }
+}
