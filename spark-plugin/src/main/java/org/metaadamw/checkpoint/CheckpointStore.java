@@ -76,6 +76,7 @@ public final class CheckpointStore {
      * What a checkpoint holds.
      *
      * @param validationCursor the trainer's validation cursor
+     * @param fitStartRound    first round of the fit call the checkpoint was taken in, or -1 when that call had finished
      * @param groupNames       the parameter groups, in order (checked on load)
      * @param provenance       resolved configuration, seeds and versions, written to the manifest
      */

@@ -59,7 +59,7 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
     private final int workers;
     private long validationCursor;
     /** First round of the current fit call; of the checkpointed one after {@link #resume()} (-1: none pending). */
-    private long fitStart, resumedFitStart = -1;
+    private long fitStart, fitEnd, resumedFitStart = -1;
     private Consumer<RoundRecord> listener = r -> { };
     private long lastStatisticsBytes;
     // the block partitioning of the last input RDDs, reused when fit is called again with the same RDDs
@@ -166,6 +166,7 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
             long start = resumedFitStart >= 0 ? resumedFitStart : coordinator.round();
             resumedFitStart = -1;
             fitStart = start;
+        fitEnd = start + totalRounds;
             for (long i = coordinator.round() - start; i < totalRounds; i++) {
                 int epoch = (int) (i / roundsPerEpoch), r = (int) (i % roundsPerEpoch);
                 runRound(setup, parted, valParted, epoch, r, totalRounds);
@@ -181,10 +182,15 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         return network;
     }
 
+    /** The first round of a fit call that is not finished yet, or -1 (a resumed trainer then starts a fresh call). */
+    private long pendingFitStart() {
+        return coordinator.round() < fitEnd ? fitStart : -1;
+    }
+
     /** Writes a checkpoint of the current state to {@code spark.metaadamw.checkpoint.dir}. */
     public void checkpoint() {
         new org.metaadamw.train.TrainerCheckpoints(cfg, sc.hadoopConfiguration()).write(network, state, coordinator, validationCursor,
-                fitStart, groups.names(), java.util.Map.of("spark", sc.version(), "trainer", "spark"));
+                pendingFitStart(), groups.names(), java.util.Map.of("spark", sc.version(), "trainer", "spark"));
     }
 
     /**

@@ -45,7 +45,7 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
     /** Validation minibatches drawn so far (from the held-out list or the validation iterator). */
     private long validationCursor;
     /** First round of the current fit call; of the checkpointed one after {@link #resume()} (-1: none pending). */
-    private long fitStart, resumedFitStart = -1;
+    private long fitStart, fitEnd, resumedFitStart = -1;
     /** Draws from a validation iterator to replay after {@link #resume()}. */
     private long pendingValidationDraws;
 
@@ -149,6 +149,7 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
         long start = resumedFitStart >= 0 ? resumedFitStart : coordinator.round();
         resumedFitStart = -1;
         fitStart = start;
+        fitEnd = start + totalRounds;
         fromRound = start;
         long done = coordinator.round() - start, index = 0;
         if (validation != null) {
@@ -210,7 +211,8 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
 
     /** Writes a checkpoint of the current state to {@code spark.metaadamw.checkpoint.dir} (any Hadoop path). */
     public void checkpoint() {
-        checkpoints().write(net.network(), state, coordinator, validationCursor, fitStart, groups.names(),
+        checkpoints().write(net.network(), state, coordinator, validationCursor,
+                coordinator.round() < fitEnd ? fitStart : -1, groups.names(),
                 java.util.Map.of("trainer", "single-JVM"));
     }
 

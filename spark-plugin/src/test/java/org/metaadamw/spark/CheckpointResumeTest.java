@@ -86,6 +86,28 @@ class CheckpointResumeTest {
         assertEquals(h[0].get(rounds - 1).alpha()[0], h2[0].get(rounds - 1).alpha()[0], 0.0);
     }
 
+    /** The DL4J idiom, one fit call per epoch: a checkpoint at the end of a finished call resumes into the next epoch. */
+    @Test
+    void oneFitCallPerEpochResumesIntoTheNextEpoch(@TempDir Path dir) {
+        java.util.function.BiFunction<Path, int[], INDArray> run = (d, calls) -> SparkTestSupport.withSpark("local[2]", Map.of(), sc -> {
+            MultiLayerNetwork net = TestNets.mlp(9, DataType.DOUBLE, 1e-2, 0, false, false);
+            List<DataSet> data = TestNets.toDouble(TestNets.irisBatches(10, 1));
+            SparkMetaAdamW t = new SparkMetaAdamW(sc, net, cfg("metaadamw", d).toBuilder().checkpoint(d == null ? "" : d.toUri().toString(), 0, 2).build());
+            if (calls[0] == 1) {
+                assertTrue(t.resume());
+            }
+            var rdd = sc.parallelize(data, 3);
+            for (int e = 0; e < calls[1]; e++) {
+                t.fit(rdd, null, 1);
+            }
+            return net.params().dup();
+        });
+        INDArray clean = run.apply(null, new int[]{0, 3});
+        run.apply(dir, new int[]{0, 2});                       // stopped after two epochs (checkpoint at the end of the second)
+        INDArray resumed = run.apply(dir, new int[]{1, 1});    // resumed, the third epoch
+        assertEquals(0.0, clean.sub(resumed).amaxNumber().doubleValue(), 0.0);
+    }
+
     @Test
     void unusableCheckpointsAreRefusedNamingTheFileAndReason(@TempDir Path dir) throws IOException {
         run("metaadamw", dir, 4, false, null);
