@@ -140,8 +140,8 @@ public final class MetaAdamWConf {
             "one of " + String.join(", ", StorageLevels.NAMES), StorageLevels.NAMES::contains, s -> s.toUpperCase(Locale.ROOT), s -> s));
     // ---- checkpoints ----
     public static final ConfigEntry<String> CHECKPOINT_DIR = register(new ConfigEntry<>(PREFIX + "checkpoint.dir", "string", "",
-            "Directory (any Hadoop FileSystem path: file:, hdfs:, ...) the Spark trainer writes checkpoints to; empty = no checkpoints. "
-                    + "SparkMetaAdamW.resume() continues from the newest one.", "a path, or empty", v -> true, s -> s, s -> s));
+            "Directory (any Hadoop FileSystem path: file:, hdfs:, ...) the trainers write checkpoints to; empty = no checkpoints. "
+                    + "resume() on SparkMetaAdamW or LocalMetaAdamWTrainer continues from the newest one.", "a path, or empty", v -> true, s -> s, s -> s));
     public static final ConfigEntry<Integer> CHECKPOINT_INTERVAL = intRange("checkpoint.interval", 0, 0, 1_000_000,
             "Write a checkpoint every this many rounds, and at the end of every epoch; 0 = at epoch ends only.");
     public static final ConfigEntry<Integer> CHECKPOINT_KEEP = intRange("checkpoint.keep", 3, 1, 1000,

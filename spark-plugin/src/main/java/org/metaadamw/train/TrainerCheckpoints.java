@@ -2,7 +2,6 @@ package org.metaadamw.train;
 
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.api.Model;
-import org.metaadamw.checkpoint.CheckpointStore;
 import org.metaadamw.config.MetaAdamWConf;
 import org.metaadamw.config.MetaAdamWConfig;
 import org.metaadamw.update.AdamWState;

@@ -1,4 +1,4 @@
-package org.metaadamw.checkpoint;
+package org.metaadamw.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,8 +14,6 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
-import org.metaadamw.train.RoundCoordinator;
-import org.metaadamw.train.RoundRecord;
 import org.metaadamw.update.AdamWState;
 import org.metaadamw.update.Modulation;
 import org.nd4j.linalg.api.ndarray.INDArray;
