@@ -150,6 +150,14 @@ class CheckpointResumeTest {
             return e.getMessage();
         });
         assertTrue(msg.contains(latest.getFileName().toString()) && msg.contains("another network"), msg);
+        // the same network grouped otherwise
+        msg = SparkTestSupport.withSpark("local[2]", Map.of(), sc -> {
+            MultiLayerNetwork net = TestNets.mlp(9, DataType.DOUBLE, 1e-2, 0, false, false);
+            var e = assertThrows(UncheckedIOException.class,
+                    () -> new SparkMetaAdamW(sc, net, cfg("metaadamw", dir).toBuilder().grouping("single").build()).resume());
+            return e.getMessage();
+        });
+        assertTrue(msg.contains(latest.getFileName().toString()) && msg.contains("parameter groups"), msg);
         // the intact checkpoint still resumes: nothing was lost
         assertFalse(run("metaadamw", dir, -1, true, null) == null);
     }
