@@ -52,6 +52,11 @@ public final class HypergradientController implements ModulationController {
     }
 
     @Override
+    public boolean usesValidation() {
+        return true;
+    }
+
+    @Override
     public boolean wantsValidation(long round) {
         return round % cfg.metaInterval() == 0;
     }

@@ -116,6 +116,11 @@ public final class MetaAdamWController implements ModulationController {
     }
 
     @Override
+    public boolean usesValidation() {
+        return true;
+    }
+
+    @Override
     public boolean wantsValidation(long round) {
         return round >= 1 && round % config.metaInterval() == 0;
     }

@@ -45,7 +45,7 @@ public interface ModulationController extends Serializable {
      * no training minibatches for validation.
      */
     default boolean usesValidation() {
-        return true;
+        return false;   // agrees with wantsValidation's default: a controller that wants validation passes overrides both
     }
 
     /** Whether workers should run the two validation passes in round {@code round}. */

@@ -170,6 +170,47 @@ class MetaAdamWControllerTest {
     }
 
     @Test
+    void everyControllerAsksForValidationPassesOnlyIfItUsesThem() {
+        for (String name : new String[]{"metaadamw", "hypergradient", "adamw", "random"}) {
+            ModulationController c = Controllers.create(MetaAdamWConfig.builder().controller(name).build());
+            c.initial(groups());
+            boolean wants = false;
+            for (long r = 0; r < 20; r++) {
+                wants |= c.wantsValidation(r);
+            }
+            assertEquals(wants, c.usesValidation(), name);
+        }
+        // a controller that overrides neither gets defaults that agree
+        ModulationController bare = new ModulationController() {
+            @Override
+            public String name() {
+                return "bare";
+            }
+
+            @Override
+            public Modulation initial(ParamGroups g) {
+                return Modulation.neutral(g.count());
+            }
+
+            @Override
+            public Modulation next(RoundSummary s, long round, long totalRounds) {
+                return Modulation.neutral(s.groups());
+            }
+
+            @Override
+            public Modulation rolledBack(long round) {
+                return Modulation.neutral(1);
+            }
+
+            @Override
+            public ModulationController copy() {
+                return this;
+            }
+        };
+        assertEquals(bare.wantsValidation(1), bare.usesValidation(), "the defaults of usesValidation and wantsValidation");
+    }
+
+    @Test
     void aBadStateIsRefusedWholeAndChangesNothing() {
         ParamGroups groups = groups();
         MetaAdamWController a = new MetaAdamWController(MetaAdamWConfig.defaults());
