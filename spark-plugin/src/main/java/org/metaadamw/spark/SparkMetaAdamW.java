@@ -58,8 +58,8 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
     private final AdamWState state;
     private final int workers;
     private long validationCursor;
-    /** First round of the current fit call; of the checkpointed one after {@link #resume()} (-1: none pending). */
-    private long fitStart, fitEnd, resumedFitStart = -1;
+    private final org.metaadamw.train.TrainerCheckpoints checkpoints;
+    private final DriverMetrics metrics;
     private Consumer<RoundRecord> listener = r -> { };
     private long lastStatisticsBytes;
     // the block partitioning of the last input RDDs, reused when fit is called again with the same RDDs
@@ -75,7 +75,10 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         this(sc, network, resolve(sc, cfg), null);
     }
 
-    /** Trains with {@code controller} (which must have been made from {@code cfg}); {@code cfg} is used as given. */
+    /**
+     * Trains with {@code controller} (which must have been made from {@code cfg}), or with the one
+     * {@code cfg} names when it is null; {@code cfg} is used as given.
+     */
     public SparkMetaAdamW(JavaSparkContext sc, Model network, MetaAdamWConfig cfg, ModulationController controller) {
         this.sc = sc;
         this.network = network;
@@ -88,7 +91,9 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         this.coordinator = new RoundCoordinator(cfg, groups, controller);
         this.state = AdamWState.zeros(net.params());
         this.workers = cfg.numWorkers() > 0 ? cfg.numWorkers() : sc.defaultParallelism();
-        DriverMetrics.of(sc.sc()).start(groups, controller.name(), net.params().length() * net.params().dataType().width());
+        this.checkpoints = new org.metaadamw.train.TrainerCheckpoints(cfg, sc::hadoopConfiguration);
+        this.metrics = DriverMetrics.of(sc.sc());
+        metrics.start(groups, controller.name(), net.params().length() * net.params().dataType().width());
         LOG.info("MetaAdamW on Spark ({}, {} workers, K={}), {} parameters\n{}", controller.name(), workers,
                 cfg.averagingFrequency(), groups.numParams(), groups.describe());
     }
@@ -101,7 +106,6 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         }
         return cfg.withDefaultsFrom(conf);
     }
-
 
     /** Called on the driver after every round. */
     @Override
@@ -163,34 +167,24 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
             }
             long totalRounds = epochs * roundsPerEpoch;
             // a resumed run continues the fit call it was checkpointed in; otherwise this call starts now
-            long start = resumedFitStart >= 0 ? resumedFitStart : coordinator.round();
-            resumedFitStart = -1;
-            fitStart = start;
-        fitEnd = start + totalRounds;
-            for (long i = coordinator.round() - start; i < totalRounds; i++) {
+            for (long i = coordinator.beginFit(totalRounds); i < totalRounds; i++) {
                 int epoch = (int) (i / roundsPerEpoch), r = (int) (i % roundsPerEpoch);
                 runRound(setup, parted, valParted, epoch, r, totalRounds);
-                int every = cfg.checkpointInterval();
-                if (!cfg.checkpointDir().isEmpty() && (r == roundsPerEpoch - 1 || every > 0 && coordinator.round() % every == 0)) {
+                if (checkpoints.enabled() && r == roundsPerEpoch - 1 || checkpoints.intervalDue(coordinator.round())) {
                     checkpoint();
                 }
             }
         } finally {
             setup.destroy();
         }
-        coordinator.requireProgress(fitStart);
+        coordinator.requireProgress();
         return network;
-    }
-
-    /** The first round of a fit call that is not finished yet, or -1 (a resumed trainer then starts a fresh call). */
-    private long pendingFitStart() {
-        return coordinator.round() < fitEnd ? fitStart : -1;
     }
 
     /** Writes a checkpoint of the current state to {@code spark.metaadamw.checkpoint.dir}. */
     public void checkpoint() {
-        new org.metaadamw.train.TrainerCheckpoints(cfg, sc.hadoopConfiguration()).write(network, state, coordinator, validationCursor,
-                pendingFitStart(), groups.names(), java.util.Map.of("spark", sc.version(), "trainer", "spark"));
+        checkpoints.write(network, state, coordinator, validationCursor, groups.names(),
+                java.util.Map.of("spark", sc.version(), "trainer", "spark"));
     }
 
     /**
@@ -203,13 +197,11 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
      * @throws java.io.UncheckedIOException naming the file and the reason when a checkpoint is unusable
      */
     public boolean resume() {
-        var c = new org.metaadamw.train.TrainerCheckpoints(cfg, sc.hadoopConfiguration()).restore(network, net.params(), state,
-                coordinator, groups.names());
+        var c = checkpoints.restore(network, net.params(), state, coordinator, groups.names());
         if (c == null) {
             return false;
         }
         validationCursor = c.validationCursor();
-        resumedFitStart = c.fitStartRound();
         return true;
     }
 
@@ -276,7 +268,7 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
                 epoch, total.steps(), totalRounds, (System.nanoTime() - t0) / 1e9);
         lastStatisticsBytes = total.statisticsBytes();
         RoundRecord rec = coordinator.history().get(coordinator.history().size() - 1);
-        DriverMetrics.of(sc.sc()).update(rec, coordinator.modulation(), lastStatisticsBytes, total.workers());
+        metrics.update(rec, coordinator.modulation(), lastStatisticsBytes, total.workers());
         listener.accept(rec);
     }
 

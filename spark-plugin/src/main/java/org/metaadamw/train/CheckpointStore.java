@@ -74,12 +74,11 @@ public final class CheckpointStore {
      * What a checkpoint holds.
      *
      * @param validationCursor the trainer's validation cursor
-     * @param fitStartRound    first round of the fit call the checkpoint was taken in, or -1 when that call had finished
      * @param groupNames       the parameter groups, in order (checked on load)
      * @param provenance       resolved configuration, seeds and versions, written to the manifest
      */
     public record Content(Model network, AdamWState adam, RoundCoordinator.State coordinator, long validationCursor,
-                          long fitStartRound, List<String> groupNames, Map<String, String> provenance) {
+                          List<String> groupNames, Map<String, String> provenance) {
     }
 
     /** Writes a checkpoint of round {@code content.coordinator().round()} and drops the oldest beyond {@code keep}. */
@@ -104,7 +103,7 @@ public final class CheckpointStore {
         state.put("round", round);
         state.put("adamStep", c.adam().step());
         state.put("validationCursor", c.validationCursor());
-        state.put("fitStartRound", c.fitStartRound());
+        state.put("fitStartRound", c.coordinator().fitStartRound());
         state.put("consecutiveNonFinite", c.coordinator().consecutiveNonFinite());
         Modulation m = c.coordinator().modulation();
         ObjectNode mod = state.putObject("modulation");
@@ -163,7 +162,7 @@ public final class CheckpointStore {
 
     /** What {@link #read} returns: the parts of a checkpoint the trainer restores. */
     public record Loaded(Path path, INDArray params, AdamWState adam, RoundCoordinator.State coordinator, long validationCursor,
-                         long fitStartRound, Map<String, String> provenance) {
+                         Map<String, String> provenance) {
     }
 
     /** The newest checkpoint, or null when the directory holds none. */
@@ -211,12 +210,12 @@ public final class CheckpointStore {
         if (!groups.equals(groupNames)) {
             throw new IOException(cp + ": parameter groups " + groups + ", this network and grouping give " + groupNames);
         }
-        Model net = expected instanceof ComputationGraph
-                ? ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(files.get("network.zip")), false)
-                : ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(files.get("network.zip")), false);
         if (!(expected instanceof ComputationGraph) && !(expected instanceof MultiLayerNetwork)) {
             throw new IOException("checkpoints hold MultiLayerNetworks and ComputationGraphs only");
         }
+        Model net = expected instanceof ComputationGraph
+                ? ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(files.get("network.zip")), false)
+                : ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(files.get("network.zip")), false);
         INDArray[] adam = arrays(files.get("adam.bin"), 2, new Path(cp, "adam.bin"));
         if (adam[0].length() != n || adam[1].length() != n) {
             throw new IOException(new Path(cp, "adam.bin") + ": an Adam state of " + adam[0].length() + " values for " + n + " parameters");
@@ -228,11 +227,11 @@ public final class CheckpointStore {
         INDArray trace = files.containsKey("trace.bin") ? arrays(files.get("trace.bin"), 1, new Path(cp, "trace.bin"))[0] : null;
         List<RoundRecord> history = new ArrayList<>(Arrays.asList(JSON.treeToValue(state.path("history"), RoundRecord[].class)));
         var coordinator = new RoundCoordinator.State(state.path("round").asLong(), state.path("consecutiveNonFinite").asInt(), m, trace,
-                state.path("controllerState").asText(), history);
+                state.path("controllerState").asText(), history, state.path("fitStartRound").asLong());
         Map<String, String> provenance = new LinkedHashMap<>();
         manifest.path("provenance").fields().forEachRemaining(e -> provenance.put(e.getKey(), e.getValue().asText()));
         return new Loaded(cp, net.params(), new AdamWState(adam[0], adam[1], state.path("adamStep").asLong()), coordinator,
-                state.path("validationCursor").asLong(), state.path("fitStartRound").asLong(), provenance);
+                state.path("validationCursor").asLong(), provenance);
     }
 
     private JsonNode json(Path f) throws IOException {
@@ -298,8 +297,4 @@ public final class CheckpointStore {
         }
     }
 
-    /** Text for provenance: the library, DL4J and Spark versions. */
-    static String version(Class<?> c) {
-        return String.valueOf(c.getPackage().getImplementationVersion());
-    }
 }

@@ -44,8 +44,7 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
     private Consumer<RoundRecord> listener = r -> { };
     /** Validation minibatches drawn so far (from the held-out list or the validation iterator). */
     private long validationCursor;
-    /** First round of the current fit call; of the checkpointed one after {@link #resume()} (-1: none pending). */
-    private long fitStart, fitEnd, resumedFitStart = -1;
+    private final TrainerCheckpoints checkpoints;
     /** Draws from a validation iterator to replay after {@link #resume()}. */
     private long pendingValidationDraws;
 
@@ -60,6 +59,7 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
         this.worker = new RoundWorker(net, groups, cfg);
         this.coordinator = new RoundCoordinator(cfg, groups, controller);
         this.state = AdamWState.zeros(net.params());
+        this.checkpoints = new TrainerCheckpoints(cfg, () -> new org.apache.hadoop.conf.Configuration()); // Hadoop loaded only when checkpointing
         LOG.info("MetaAdamW ({}), {} parameters\n{}", controller.name(), groups.numParams(), groups.describe());
     }
 
@@ -127,7 +127,6 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
         if (epochs < 1) {
             throw new IllegalArgumentException("epochs must be >= 1 (got " + epochs + ")");
         }
-        long fromRound = coordinator.round();
         int K = cfg.averagingFrequency();
         int holdout = validation == null && coordinator.controller().usesValidation() ? cfg.validationHoldout() : 0;
         // first pass: count the batches and collect every held-out batch, so that each meta round,
@@ -146,12 +145,7 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
         }
         long totalRounds = epochs * ((batchesPerEpoch - heldOut.size() + K - 1) / K);
         // a resumed run continues the fit call it was checkpointed in: its first rounds are done
-        long start = resumedFitStart >= 0 ? resumedFitStart : coordinator.round();
-        resumedFitStart = -1;
-        fitStart = start;
-        fitEnd = start + totalRounds;
-        fromRound = start;
-        long done = coordinator.round() - start, index = 0;
+        long done = coordinator.beginFit(totalRounds), index = 0;
         if (validation != null) {
             for (; pendingValidationDraws > 0; pendingValidationDraws--) {
                 draw(validation);
@@ -176,11 +170,11 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
             if (!round.isEmpty()) {
                 ran |= roundAt(index++, done, round, validation, heldOut, epoch, totalRounds);
             }
-            if (ran && !cfg.checkpointDir().isEmpty()) {
+            if (ran && checkpoints.enabled()) {
                 checkpoint();   // epoch end
             }
         }
-        coordinator.requireProgress(fromRound);
+        coordinator.requireProgress();
         return net.network();
     }
 
@@ -191,8 +185,7 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
             return false;
         }
         runRound(round, nextValidation(validation, heldOut), epoch, totalRounds);
-        int every = cfg.checkpointInterval();
-        if (!cfg.checkpointDir().isEmpty() && every > 0 && coordinator.round() % every == 0) {
+        if (checkpoints.intervalDue(coordinator.round())) {
             checkpoint();
         }
         return true;
@@ -205,15 +198,9 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
         return validation.next();
     }
 
-    private TrainerCheckpoints checkpoints() {
-        return new TrainerCheckpoints(cfg, new org.apache.hadoop.conf.Configuration());
-    }
-
     /** Writes a checkpoint of the current state to {@code spark.metaadamw.checkpoint.dir} (any Hadoop path). */
     public void checkpoint() {
-        checkpoints().write(net.network(), state, coordinator, validationCursor,
-                coordinator.round() < fitEnd ? fitStart : -1, groups.names(),
-                java.util.Map.of("trainer", "single-JVM"));
+        checkpoints.write(net.network(), state, coordinator, validationCursor, groups.names(), java.util.Map.of("trainer", "single-JVM"));
     }
 
     /**
@@ -224,13 +211,12 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
      * @return false when the directory holds no checkpoint
      */
     public boolean resume() {
-        var c = checkpoints().restore(net.network(), net.params(), state, coordinator, groups.names());
+        var c = checkpoints.restore(net.network(), net.params(), state, coordinator, groups.names());
         if (c == null) {
             return false;
         }
         validationCursor = c.validationCursor();
         pendingValidationDraws = validationCursor;
-        resumedFitStart = c.fitStartRound();
         return true;
     }
 

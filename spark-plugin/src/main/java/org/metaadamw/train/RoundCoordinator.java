@@ -33,6 +33,8 @@ public final class RoundCoordinator {
     private long round;
     /** μ·e with e = Σ_(j≥1) μ^(j−1) Δ̄_(r−j), the decayed trace of applied steps; null while off or empty. */
     private INDArray trace;
+    /** The current fit call: its first round and the round after its last; a restored unfinished call's start (-1: none). */
+    private long fitStart, fitEnd, resumedFitStart = -1;
 
     public RoundCoordinator(MetaAdamWConfig cfg, ParamGroups groups, ModulationController controller) {
         this.cfg = cfg;
@@ -77,11 +79,10 @@ public final class RoundCoordinator {
         return Collections.unmodifiableList(history);
     }
 
-    /** Per group ‖a − b‖² over the flat parameter vectors (the averaged step Δ̄ of a round). */
-    private double[] groupSquaredNorms(INDArray a, INDArray b) {
+    /** Per group ‖d‖² of a flat vector (the averaged step Δ̄ of a round). */
+    private double[] groupSquaredNorms(INDArray d) {
         double[] out = new double[groups.count()];
         var tensors = groups.tensors();
-        INDArray d = a.sub(b).reshape(a.length());
         for (int ti = 0; ti < tensors.size(); ti++) {
             var t = tensors.get(ti);
             INDArray part = d.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(t.offset(), t.offset() + t.length()));
@@ -100,28 +101,45 @@ public final class RoundCoordinator {
         return trace == null ? null : trace.dup();
     }
 
-    /** Adds the applied step Δ̄ = avgParams − params to the trace: μe ← μ(Δ̄ + μe). */
-    private void updateTrace(INDArray params, INDArray avgParams) {
+    /** Adds the applied step Δ̄ (flat; consumed) to the trace: μe ← μ(Δ̄ + μe). */
+    private void updateTrace(INDArray step) {
         double mu = cfg.metaTraceDecay();
-        if (mu <= 0) {
-            return;
-        }
-        INDArray step = avgParams.sub(params).reshape(avgParams.length());
         trace = trace == null ? step.muli(mu) : trace.addi(step).muli(mu);
+    }
+
+    /**
+     * Starts a fit call of {@code totalRounds} rounds: the one a restored checkpoint was taken in, if
+     * it was unfinished, else a new one from the current round.
+     *
+     * @return how many rounds of the call are already done (0 unless it continues a checkpointed call)
+     */
+    public long beginFit(long totalRounds) {
+        long start = resumedFitStart >= 0 ? resumedFitStart : round;
+        resumedFitStart = -1;
+        fitStart = start;
+        fitEnd = start + totalRounds;
+        return round - start;
+    }
+
+    /** The first round of the current fit call if it is unfinished, else -1 (for checkpoints). */
+    private long pendingFitStart() {
+        return round < fitEnd ? fitStart : -1;
     }
 
     /**
      * The coordinator's state besides the parameters and the Adam state, for checkpoints.
      *
-     * @param trace μ·e, or null
+     * @param trace         μ·e, or null
+     * @param fitStartRound first round of the fit call the state was taken in, or -1 when that call had finished
      */
     public record State(long round, int consecutiveNonFinite, Modulation modulation, INDArray trace, String controllerState,
-                        List<RoundRecord> history) {
+                        List<RoundRecord> history, long fitStartRound) {
     }
 
     /** A copy of the coordinator's state (with the controller's) at the start of round {@link #round()}. */
     public State snapshot() {
-        return new State(round, consecutiveNonFinite, modulation, trace(), controller.saveState(round), List.copyOf(history));
+        return new State(round, consecutiveNonFinite, modulation, trace(), controller.saveState(round), List.copyOf(history),
+                pendingFitStart());
     }
 
     /**
@@ -139,13 +157,15 @@ public final class RoundCoordinator {
         trace = s.trace() == null ? null : s.trace().dup();
         history.clear();
         history.addAll(s.history());
+        resumedFitStart = s.fitStartRound();
     }
 
     /**
-     * Fails when every round since {@code fromRound} was rolled back: such a run never took a finite
+     * Fails when every round of the current fit call was rolled back: such a run never took a finite
      * step, and its network is the untrained one (it must not be reported as a result).
      */
-    public void requireProgress(long fromRound) {
+    public void requireProgress() {
+        long fromRound = fitStart;
         long n = 0, rolled = 0;
         for (RoundRecord r : history) {
             if (r.round() >= fromRound) {
@@ -200,10 +220,16 @@ public final class RoundCoordinator {
         }
         consecutiveNonFinite = 0;
         var summary = stats.summarize();
-        if (cfg.averagedStepEstimate() && summary.hasMetaSignals()) {
-            summary = summary.withAveragedStep(groupSquaredNorms(avgParams, params));
+        boolean measure = cfg.averagedStepEstimate() && summary.hasMetaSignals(), traced = cfg.metaTraceDecay() > 0;
+        if (measure || traced) {
+            INDArray step = avgParams.sub(params).reshape(avgParams.length());   // Δ̄, the applied step
+            if (measure) {
+                summary = summary.withAveragedStep(groupSquaredNorms(step));
+            }
+            if (traced) {
+                updateTrace(step);
+            }
         }
-        updateTrace(params, avgParams);
         params.assign(avgParams);
         state.assign(avgState);
         modulation = controller.next(summary, round, Math.max(1, totalRounds));

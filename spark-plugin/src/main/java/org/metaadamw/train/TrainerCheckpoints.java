@@ -21,10 +21,13 @@ import java.util.TreeMap;
 public final class TrainerCheckpoints {
     private static final Logger LOG = LoggerFactory.getLogger(TrainerCheckpoints.class);
     private final MetaAdamWConfig cfg;
-    private final Configuration hadoop;
+    private final java.util.function.Supplier<Configuration> hadoop;
 
-    /** @param hadoop the Hadoop configuration of the file system (the SparkContext's, or a default one) */
-    public TrainerCheckpoints(MetaAdamWConfig cfg, Configuration hadoop) {
+    /**
+     * @param hadoop the Hadoop configuration of the file system (the SparkContext's, or a default one),
+     *               asked for only when a checkpoint is written or read
+     */
+    public TrainerCheckpoints(MetaAdamWConfig cfg, java.util.function.Supplier<Configuration> hadoop) {
         this.cfg = cfg;
         this.hadoop = hadoop;
     }
@@ -34,19 +37,25 @@ public final class TrainerCheckpoints {
         return !cfg.checkpointDir().isEmpty();
     }
 
+    /** Whether {@code checkpoint.interval} asks for a checkpoint now that {@code round} rounds are done. */
+    public boolean intervalDue(long round) {
+        int every = cfg.checkpointInterval();
+        return enabled() && every > 0 && round % every == 0;
+    }
+
     private CheckpointStore store() {
         if (!enabled()) {
             throw new IllegalStateException(MetaAdamWConf.CHECKPOINT_DIR.key() + " is not set");
         }
         try {
-            return new CheckpointStore(cfg.checkpointDir(), hadoop, cfg.checkpointKeep());
+            return new CheckpointStore(cfg.checkpointDir(), hadoop.get(), cfg.checkpointKeep());
         } catch (IOException e) {
             throw new UncheckedIOException("checkpoint directory " + cfg.checkpointDir() + ": " + e.getMessage(), e);
         }
     }
 
     /** Writes a checkpoint; {@code provenance} adds to the resolved configuration and the versions. */
-    public void write(Model network, AdamWState adam, RoundCoordinator coordinator, long validationCursor, long fitStart,
+    public void write(Model network, AdamWState adam, RoundCoordinator coordinator, long validationCursor,
                       List<String> groupNames, Map<String, String> provenance) {
         Map<String, String> p = new TreeMap<>(cfg.toStringMap());
         p.put("library", String.valueOf(TrainerCheckpoints.class.getPackage().getImplementationVersion()));
@@ -54,8 +63,7 @@ public final class TrainerCheckpoints {
         p.put("controller", coordinator.controller().name());
         p.putAll(provenance);
         try {
-            var path = store().write(new CheckpointStore.Content(network, adam, coordinator.snapshot(), validationCursor, fitStart,
-                    groupNames, p));
+            var path = store().write(new CheckpointStore.Content(network, adam, coordinator.snapshot(), validationCursor, groupNames, p));
             LOG.info("checkpoint of round {} written to {}", coordinator.round(), path);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a checkpoint to " + cfg.checkpointDir() + ": " + e.getMessage(), e);
