@@ -154,6 +154,7 @@ public final class MetaAdamWController implements ModulationController {
                 rho = rho0;
                 rhoMax = rhoMax0;
                 metaSteps = steps0;
+                metrics.put("meta.steps", (double) metaSteps);   // diagnostics count only the steps kept
                 rejectedMetaSteps++;
                 LOG.warn("round {}: the meta-step made the attention module's weights or outputs non-finite and was undone ({} in a row); "
                         + "lower {} (now {})", round, rejectedMetaSteps, MetaAdamWConf.META_LEARNING_RATE.key(), config.metaLearningRate());

@@ -140,7 +140,7 @@ public final class MetaAdamWEstimator extends Estimator<MetaAdamWModel> implemen
             trainer.releaseData();
         }
         var meta = trainer.metaState();
-        MetaAdamWModel model = new MetaAdamWModel(uid, net, trainer.adamState().copy(), meta, cfg, trainer.history());
+        MetaAdamWModel model = new MetaAdamWModel(uid, net, trainer.adamState(), meta, cfg, trainer.history());
         copyValues(model, ParamMap.empty());
         return (MetaAdamWModel) model.setParent(this);
     }
@@ -149,9 +149,9 @@ public final class MetaAdamWEstimator extends Estimator<MetaAdamWModel> implemen
     public StructType transformSchema(StructType schema) {
         Stages.requireFeatures(schema, $(p.featuresCol));
         Stages.requireLabel(schema, $(p.labelCol));
-        boolean classifier = isDefined(p.network) && NetworkSpec.of(NetworkSpec.parse($(p.network))).classifier();
-        return Stages.outputSchema(schema, $(p.predictionCol), $(p.probabilityCol), classifier,
-                isDefined(p.network) ? NetworkSpec.of(NetworkSpec.parse($(p.network))).outputs() : 1);
+        NetworkSpec spec = isDefined(p.network) ? NetworkSpec.of(NetworkSpec.parse($(p.network))) : null;
+        return Stages.outputSchema(schema, $(p.predictionCol), $(p.probabilityCol), spec != null && spec.classifier(),
+                spec != null ? spec.outputs() : 1);
     }
 
     @Override
