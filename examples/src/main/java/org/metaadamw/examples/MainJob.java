@@ -41,13 +41,17 @@ import java.util.Map;
  *
  * <p>Options: {@code --master M} (default local[2]), {@code --workers N} (default 2), {@code --train N}
  * (examples, default 10000), {@code --test N} (default 2000), {@code --epochs N} (default 3),
- * {@code --report PATH} (default reports/main-job.json).
+ * {@code --report PATH} (default reports/main-job.json), {@code --checkpoint DIR} (each run checkpoints
+ * to DIR/adamw and DIR/metaadamw at every epoch end and every {@code spark.metaadamw.checkpoint.interval}
+ * rounds), {@code --resume} (continue both runs from their newest checkpoints; the results equal an
+ * uninterrupted job's, the wall times count only what ran after the resume).
  */
 public final class MainJob {
     private MainJob() {
     }
 
-    record Result(String optimizer, double testLoss, double accuracy, int epochs, double seconds, String multipliers) {
+    record Result(String optimizer, double testLoss, double accuracy, int epochs, double seconds, String multipliers,
+                  String paramsSha256) {
     }
 
     /** The shared base learning rate of both runs (the project's default; not tuned for either optimizer). */
@@ -56,21 +60,43 @@ public final class MainJob {
     public static void main(String[] args) throws Exception {
         Map<String, String> opt = Args.parse(args);
         if (opt.containsKey("help")) {
-            System.out.println("usage: MainJob [--master M] [--workers N] [--train N] [--test N] [--epochs N] [--lr X] [--report PATH]");
+            System.out.println("usage: MainJob [--master M] [--workers N] [--train N] [--test N] [--epochs N] [--lr X] [--report PATH]"
+                    + " [--checkpoint DIR [--resume]]");
             return;
         }
-        int nTrain = Integer.parseInt(opt.getOrDefault("train", "10000"));
-        int nTest = Integer.parseInt(opt.getOrDefault("test", "2000"));
-        int epochs = Integer.parseInt(opt.getOrDefault("epochs", "3"));
-        double lr = Double.parseDouble(opt.getOrDefault("lr", String.valueOf(DEFAULT_LR)));
+        for (String k : opt.keySet()) {
+            var known = java.util.Set.of("master", "workers", "train", "test", "epochs", "lr", "report", "checkpoint", "resume");
+            if (!known.contains(k)) {
+                throw new IllegalArgumentException("unknown option --" + k + " (did you mean --"
+                        + org.metaadamw.config.MetaAdamWConf.closest(k, known) + "?); see --help");
+            }
+        }
+        int nTrain = TaskJob.intOption(opt, "train", 10000, 1);
+        int nTest = TaskJob.intOption(opt, "test", 2000, 1);
+        int epochs = TaskJob.intOption(opt, "epochs", 3, 1);
+        double lr;
+        try {
+            lr = Double.parseDouble(opt.getOrDefault("lr", String.valueOf(DEFAULT_LR)));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--lr must be a number (got '" + opt.get("lr") + "')");
+        }
+        String checkpoint = opt.get("checkpoint");
+        boolean resume = opt.containsKey("resume");
+        if (resume && checkpoint == null) {
+            throw new IllegalArgumentException("--resume needs --checkpoint DIR");
+        }
         Path report = Path.of(opt.getOrDefault("report", "reports/main-job.json"));
         DataSet test = ImageData.fashionMnist(false, nTest, true);
         System.out.printf(Locale.ROOT, "Fashion-MNIST: %d training / %d test images, MLP 784-128-10, %d epochs, batch 64, "
                 + "shared base learning rate %.0e, weight decay 1e-2%n", nTrain, nTest, epochs, lr);
-        int workers = Integer.parseInt(opt.getOrDefault("workers", "2"));
+        int workers = TaskJob.intOption(opt, "workers", 2, 1);
         SparkConf conf = new SparkConf().setAppName("metaadamw-main-job");
         if (opt.containsKey("master") || !conf.contains("spark.master")) {
             conf.setMaster(opt.getOrDefault("master", "local[2]"));
+        }
+        if (conf.contains(org.metaadamw.config.MetaAdamWConf.CHECKPOINT_DIR.key())) {
+            throw new IllegalArgumentException("this job keeps one checkpoint directory per run: give --checkpoint DIR instead of "
+                    + org.metaadamw.config.MetaAdamWConf.CHECKPOINT_DIR.key());
         }
         if (!conf.contains("spark.ui.enabled")) {
             conf.set("spark.ui.enabled", "false");
@@ -84,10 +110,11 @@ public final class MainJob {
             JavaRDD<DataSet> rdd = Minibatches.of(rows, "features", "label", 64, network());
             // one discarded epoch, so that neither measured run pays the JIT and native warm-up
             System.out.println("warm-up epoch (not measured)");
-            run(sc, rdd, workers, "metaadamw", lr, test, 1, new StringBuilder());
+            run(sc, rdd, workers, "metaadamw", lr, test, 1, new StringBuilder(), null, false);
             StringBuilder story = new StringBuilder();
             for (String controller : new String[]{"adamw", "metaadamw"}) {
-                results.add(run(sc, rdd, workers, controller, lr, test, epochs, story));
+                results.add(run(sc, rdd, workers, controller, lr, test, epochs, story,
+                        checkpoint == null ? null : checkpoint + "/" + controller, resume));
             }
             System.out.println();
             System.out.print(story);
@@ -111,8 +138,8 @@ public final class MainJob {
         for (int i = 0; i < results.size(); i++) {
             Result r = results.get(i);
             json.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT,
-                    "{\"optimizer\":\"%s\",\"testLoss\":%.6f,\"accuracy\":%.6f,\"epochs\":%d,\"seconds\":%.3f}",
-                    r.optimizer(), r.testLoss(), r.accuracy(), r.epochs(), r.seconds()));
+                    "{\"optimizer\":\"%s\",\"testLoss\":%.6f,\"accuracy\":%.6f,\"epochs\":%d,\"seconds\":%.3f,\"paramsSha256\":\"%s\"}",
+                    r.optimizer(), r.testLoss(), r.accuracy(), r.epochs(), r.seconds(), r.paramsSha256()));
         }
         json.append("]}\n");
         Files.writeString(report, json, StandardCharsets.UTF_8);
@@ -152,19 +179,33 @@ public final class MainJob {
                 .build();
     }
 
+    /**
+     * One run of {@code epochs} epochs (one fit call each); with {@code checkpointDir}, checkpointed
+     * there, and continued from there when {@code resume}.
+     */
     static Result run(JavaSparkContext sc, JavaRDD<DataSet> train, int workers, String controller, double lr, DataSet test, int epochs,
-                      StringBuilder story) {
+                      StringBuilder story, String checkpointDir, boolean resume) {
         MultiLayerNetwork net = new MultiLayerNetwork(network());
         net.init();
-        MetaAdamWConfig cfg = MetaAdamWConfig.builder().controller(controller).learningRate(lr).weightDecay(1e-2)
-                .averagingFrequency(5).numWorkers(workers).build();
-        SparkMetaAdamW trainer = new SparkMetaAdamW(sc, net, cfg);
+        var b = MetaAdamWConfig.builder().controller(controller).learningRate(lr).weightDecay(1e-2)
+                .averagingFrequency(5).numWorkers(workers);
+        b.setString(org.metaadamw.config.MetaAdamWConf.CHECKPOINT_DIR.key(), checkpointDir == null ? "" : checkpointDir);
+        SparkMetaAdamW trainer = new SparkMetaAdamW(sc, net, b.build());
+        long perEpoch = trainer.roundsPerEpoch(train, null);
+        int first = 0;
+        if (resume && trainer.resume()) {
+            first = (int) Math.min(epochs, trainer.history().size() / perEpoch);
+            System.out.printf(Locale.ROOT, "  %-9s resumed from %s at round %d (epoch %d)%n", controller, checkpointDir,
+                    trainer.history().size(), first + 1);
+        }
         long t0 = System.nanoTime();
-        for (int e = 0; e < epochs; e++) {
-            trainer.fit(train, null, 1);
+        for (int e = first; e < epochs; e++) {
+            if (trainer.history().size() < (e + 1) * perEpoch) {  // else the resumed checkpoint holds this epoch
+                trainer.fit(train, null, 1);
+            }
             double elapsed = (System.nanoTime() - t0) / 1e9;
             System.out.printf(Locale.ROOT, "  %-9s epoch %d/%d  test loss %.4f  elapsed %5.1fs  ETA %5.1fs%n", controller, e + 1,
-                    epochs, net.score(test), elapsed, elapsed / (e + 1) * (epochs - e - 1));
+                    epochs, net.score(test), elapsed, elapsed / (e + 1 - first) * (epochs - e - 1));
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         trainer.releaseData();
@@ -172,7 +213,8 @@ public final class MainJob {
             describe(trainer, story);
         }
         var eval = net.evaluate(new ListDataSetIterator<>(test.batchBy(500), 1));
-        return new Result(controller, net.score(test), eval.accuracy(), epochs, seconds, trainer.modulation().toString());
+        return new Result(controller, net.score(test), eval.accuracy(), epochs, seconds, trainer.modulation().toString(),
+                TaskRunner.sha256(net.params()));
     }
 
     /** What the meta-learner did: per group, α and β at the first, middle and last round; the global scale e^ρ. */

@@ -38,6 +38,11 @@ public final class TaskJob {
               --seed N          seed of the model and the optimizer (default 0); the same seed, the same
                                 initial model (the data splits do not depend on it)
               --quick           small subsets (default: the whole data sets)
+              --checkpoint DIR  write checkpoints to DIR (any Hadoop path: file:, hdfs:, ...): the
+                                trainer's every checkpoint.interval rounds (--conf, default 0) and at
+                                every epoch end, and the job's own state after every evaluation
+              --resume          continue from the newest checkpoint in DIR (same options otherwise);
+                                gives the same final parameters as an uninterrupted run
               --conf KEY=VALUE  any spark.metaadamw.* setting (repeatable as --conf1, --conf2, ...)
             data (optional: your own copies of the standard sets, in their standard form; every
             split a job makes itself comes after a shuffle with a fixed seed, the same for every --seed,
@@ -65,7 +70,7 @@ public final class TaskJob {
 
     /**
      * The job's configuration, by the project's one precedence rule: job option ({@code --lr},
-     * {@code --controller}, {@code --workers}, {@code --weightDecay}) &gt; {@code --conf KEY=VALUE} of the
+     * {@code --controller}, {@code --workers}, {@code --weightDecay}, {@code --checkpoint}) &gt; {@code --conf KEY=VALUE} of the
      * job &gt; the Spark configuration ({@code spark-submit --conf}, properties file) &gt; the job's defaults
      * (lr 5e-4, weight decay 1e-2, 2 workers, metaadamw) &gt; the library's defaults.
      */
@@ -91,7 +96,8 @@ public final class TaskJob {
             }
         });
         Map<String, ConfigEntry<?>> options = Map.of("lr", MetaAdamWConf.LEARNING_RATE, "controller", MetaAdamWConf.CONTROLLER,
-                "workers", MetaAdamWConf.NUM_WORKERS, "weightDecay", MetaAdamWConf.WEIGHT_DECAY);
+                "workers", MetaAdamWConf.NUM_WORKERS, "weightDecay", MetaAdamWConf.WEIGHT_DECAY,
+                "checkpoint", MetaAdamWConf.CHECKPOINT_DIR);
         options.forEach((o, e) -> {
             if (opt.containsKey(o)) {
                 try {
@@ -167,6 +173,10 @@ public final class TaskJob {
         int patience = intOption(opt, "patience", 2, 0);
         SparkConf conf = new SparkConf().setAppName("metaadamw-" + task.name());
         MetaAdamWConfig cfg = resolveConfig(opt, conf);
+        boolean resume = opt.containsKey("resume");
+        if (resume && cfg.checkpointDir().isEmpty()) {
+            throw new IllegalArgumentException("--resume needs --checkpoint DIR");
+        }
         if (opt.containsKey("master") || !conf.contains("spark.master")) {
             conf.setMaster(opt.getOrDefault("master", "local[2]"));
         }
@@ -176,10 +186,11 @@ public final class TaskJob {
             System.out.println(task.name() + ": " + data.description());
             int workers = cfg.numWorkers() > 0 ? cfg.numWorkers() : sc.defaultParallelism(); // 0: the default parallelism
             var rdds = TaskRunner.Rdds.of(sc, data, workers);
-            var spec = new TaskRunner.Spec(cfg.controller(), cfg, seed, epochs, patience);
+            var spec = new TaskRunner.Spec(cfg.controller(), cfg, seed, epochs, patience, resume);
             var r = TaskRunner.run(sc, task, data, rdds, spec, System.out::println);
             System.out.printf(Locale.ROOT, "%n%s with %s: test %s %.4f (best epoch %d of %d)%n", task.name(), cfg.controller(),
                     task.metric(), r.test(), r.bestEpoch() + 1, r.validation().size());
+            System.out.println("final parameters sha256=" + r.paramsSha256());
             System.out.println("per-group multipliers at the end:");
             double[] a = r.alphaPerRound().isEmpty() ? new double[0] : r.alphaPerRound().get(r.alphaPerRound().size() - 1);
             double[] b = r.betaPerRound().isEmpty() ? new double[0] : r.betaPerRound().get(r.betaPerRound().size() - 1);
@@ -221,8 +232,8 @@ public final class TaskJob {
         java.util.List<String> out = new java.util.ArrayList<>();
         int confs = 0;
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--quick")) {
-                out.add("--quick");
+            if (args[i].equals("--quick") || args[i].equals("--resume")) {
+                out.add(args[i]);
                 out.add("true");
             } else if (args[i].equals("--conf") && i + 1 < args.length) {
                 out.add("--conf" + (confs++));

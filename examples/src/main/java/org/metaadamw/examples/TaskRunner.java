@@ -29,8 +29,14 @@ public final class TaskRunner {
      * @param config   MetaAdamW configuration (controller, learning rate, ...)
      * @param epochs   epoch budget
      * @param patience stop after this many epochs without a better validation metric (0: never)
+     * @param resume   continue from the newest checkpoint in {@code config}'s {@code checkpoint.dir} (a
+     *                 run with that directory set writes the trainer's checkpoints and the job's own
+     *                 state there: validation per epoch and the best epoch's parameters)
      */
-    public record Spec(String label, MetaAdamWConfig config, long seed, int epochs, int patience) {
+    public record Spec(String label, MetaAdamWConfig config, long seed, int epochs, int patience, boolean resume) {
+        public Spec(String label, MetaAdamWConfig config, long seed, int epochs, int patience) {
+            this(label, config, seed, epochs, patience, false);
+        }
     }
 
     /**
@@ -40,11 +46,13 @@ public final class TaskRunner {
      * @param dAlphaSums     per meta-loss term (alignment, loss decrease, gap) and group: the HUW-weighted
      *                       contribution w_i·∂L_i/∂α_g summed over all meta-steps (all zero for other controllers)
      * @param huwPerRound    HUW weights (alignment, loss decrease, gap) after each meta-step
+     * @param paramsSha256   SHA-256 of the returned (best epoch's) parameters, to compare runs exactly
      */
     public record Result(String task, String label, long seed, double learningRate, String metric, List<Double> validation,
                          List<Double> trainLoss, List<Double> epochSeconds, int bestEpoch, double test, List<String> groups,
                          List<double[]> alphaPerRound, List<double[]> betaPerRound, String finalModulation,
-                         List<Double> scalePerRound, double[][] dAlphaSums, List<double[]> huwPerRound) {
+                         List<Double> scalePerRound, double[][] dAlphaSums, List<double[]> huwPerRound,
+                         String paramsSha256) {
         public double bestValidation() {
             return validation.get(bestEpoch);
         }
@@ -52,7 +60,7 @@ public final class TaskRunner {
         /** The same run under another label. */
         public Result relabel(String newLabel) {
             return new Result(task, newLabel, seed, learningRate, metric, validation, trainLoss, epochSeconds, bestEpoch, test,
-                    groups, alphaPerRound, betaPerRound, finalModulation, scalePerRound, dAlphaSums, huwPerRound);
+                    groups, alphaPerRound, betaPerRound, finalModulation, scalePerRound, dAlphaSums, huwPerRound, paramsSha256);
         }
     }
 
@@ -63,49 +71,75 @@ public final class TaskRunner {
         }
     }
 
+    /**
+     * Trains, evaluates every epoch and tests the best one. With {@code checkpoint.dir} set, the
+     * trainer checkpoints there (every {@code checkpoint.interval} rounds and at epoch ends) and so does
+     * this job after every evaluation; {@code spec.resume()} continues from them, and a resumed run
+     * returns the same result as an uninterrupted one (the seconds of the epoch it resumed in count
+     * only the part after the resume).
+     */
     public static Result run(JavaSparkContext sc, Task task, Task.Data data, Rdds rdds, Spec spec, Consumer<String> progress) {
+        return run(sc, task, data, rdds, spec, progress, r -> { });
+    }
+
+    /** As {@link #run(JavaSparkContext, Task, Task.Data, Rdds, Spec, Consumer)}, calling {@code onRound} on the driver after every round. */
+    static Result run(JavaSparkContext sc, Task task, Task.Data data, Rdds rdds, Spec spec, Consumer<String> progress,
+                      Consumer<RoundRecord> onRound) {
         Model model = task.model(data, spec.seed());
         SparkMetaAdamW trainer = new SparkMetaAdamW(sc, model, spec.config().toBuilder().seed(spec.seed()).build());
-        List<Double> val = new ArrayList<>(), loss = new ArrayList<>(), secs = new ArrayList<>();
-        List<double[]> alphas = new ArrayList<>(), betas = new ArrayList<>(), huw = new ArrayList<>();
-        List<Double> scale = new ArrayList<>();
-        int G = trainer.groups().count();
-        double[][] dAlpha = new double[3][G];
-        String[] terms = org.metaadamw.meta.MetaAdamWController.TERM_NAMES;
-        double lastMetaSteps = 0;
+        trainer.onRound(onRound);
+        List<Double> val = new ArrayList<>(), secs = new ArrayList<>();
         INDArray best = null;
         int bestEpoch = -1;
-        long t0 = System.nanoTime();
-        for (int e = 0; e < spec.epochs(); e++) {
-            long te = System.nanoTime();
-            int before = trainer.history().size();
-            trainer.fit(rdds.train(), rdds.valid(), 1);
-            secs.add((System.nanoTime() - te) / 1e9);
-            double l = 0;
-            int n = 0;
-            for (RoundRecord r : trainer.history().subList(before, trainer.history().size())) {
-                alphas.add(r.alpha());
-                betas.add(r.beta());
-                var m = r.metrics();
-                if (m.containsKey("scale")) {
-                    scale.add(m.get("scale"));
-                }
-                double steps = m.getOrDefault("meta.steps", 0.0);
-                if (steps > lastMetaSteps) {   // a meta-step was taken in this round
-                    lastMetaSteps = steps;
-                    huw.add(new double[]{m.get("huw.weight.alignment"), m.get("huw.weight.lossDecrease"), m.get("huw.weight.gap")});
-                    for (int i = 0; i < 3; i++) {
-                        for (int g = 0; g < G; g++) {
-                            dAlpha[i][g] += m.getOrDefault("dAlpha." + terms[i] + "." + g, 0.0);
-                        }
-                    }
-                }
-                if (Double.isFinite(r.lossTrain())) {
-                    l += r.lossTrain();
-                    n++;
-                }
+        long P = trainer.roundsPerEpoch(rdds.train(), rdds.valid());
+        String dir = trainer.config().checkpointDir();
+        JobState job = null;
+        if (!dir.isEmpty()) {
+            try {
+                job = new JobState(dir, sc.hadoopConfiguration(), task.name() + " " + spec.label() + " seed " + spec.seed());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("checkpoint directory " + dir + ": " + e.getMessage(), e);
             }
-            loss.add(n == 0 ? Double.NaN : l / n);
+        }
+        if (spec.resume()) {
+            if (job == null) {
+                throw new IllegalArgumentException("resuming needs a checkpoint directory (--checkpoint DIR or "
+                        + org.metaadamw.config.MetaAdamWConf.CHECKPOINT_DIR.key() + ")");
+            }
+            trainer.resume();
+            try {
+                JobState.Epochs done = job.readLatest();
+                long rounds = trainer.history().size(), evaluated = done == null ? 0 : done.validation().size();
+                if (done != null && done.roundsPerEpoch() != P || rounds < evaluated * P || rounds > (evaluated + 1) * P) {
+                    throw new IllegalStateException("checkpoint directory " + dir + ": the trainer's checkpoint is at round "
+                            + rounds + " but the job's state records " + evaluated + " evaluated epochs of "
+                            + (done == null ? P : done.roundsPerEpoch()) + " rounds (this run has " + P
+                            + "); they are not of the same run");
+                }
+                if (done != null) {
+                    val.addAll(done.validation());
+                    secs.addAll(done.seconds());
+                    bestEpoch = done.bestEpoch();
+                    best = job.bestParams(done, model.params().length());
+                }
+                progress.accept(String.format(Locale.ROOT, "%-14s %-22s resumed at round %d (%s, %d evaluated)", task.name(),
+                        spec.label(), rounds, rounds / P >= spec.epochs() ? "every epoch trained" : "in epoch " + (rounds / P + 1),
+                        evaluated));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot resume: " + e.getMessage(), e);
+            }
+        }
+        long t0 = System.nanoTime();
+        int first = val.size();
+        for (int e = first; e < spec.epochs(); e++) {
+            if (spec.patience() > 0 && e > 0 && e - 1 - bestEpoch >= spec.patience()) {
+                break;  // a resumed run that had already stopped early
+            }
+            long te = System.nanoTime();
+            if (trainer.history().size() < (e + 1) * P) {  // else a resumed checkpoint already holds this epoch
+                trainer.fit(rdds.train(), rdds.valid(), 1);
+            }
+            secs.add((System.nanoTime() - te) / 1e9);
             double v = task.evaluate(model, data.valid());
             val.add(v);
             boolean better = bestEpoch < 0 || (task.higherIsBetter() ? v > val.get(bestEpoch) : v < val.get(bestEpoch));
@@ -113,10 +147,17 @@ public final class TaskRunner {
                 bestEpoch = e;
                 best = model.params().dup();
             }
+            if (job != null) {
+                try {
+                    job.write(new JobState.Epochs(null, P, val, secs, bestEpoch), better ? best : null);
+                } catch (java.io.IOException x) {
+                    throw new java.io.UncheckedIOException("cannot write the job state to " + dir + ": " + x.getMessage(), x);
+                }
+            }
             double elapsed = (System.nanoTime() - t0) / 1e9;
             progress.accept(String.format(Locale.ROOT, "%-14s %-22s seed %d epoch %d/%d  train loss %.4f  valid %s %.4f  elapsed %.0fs  ETA %.0fs",
-                    task.name(), spec.label(), spec.seed(), e + 1, spec.epochs(), loss.get(e), task.metric(), v, elapsed,
-                    elapsed / (e + 1) * (spec.epochs() - e - 1)));
+                    task.name(), spec.label(), spec.seed(), e + 1, spec.epochs(), epochLoss(trainer.history(), e, P), task.metric(), v,
+                    elapsed, elapsed / (e + 1 - first) * (spec.epochs() - e - 1)));
             if (spec.patience() > 0 && e - bestEpoch >= spec.patience()) {
                 progress.accept(String.format(Locale.ROOT, "%-14s %-22s early stop: no better validation %s for %d epochs",
                         task.name(), spec.label(), task.metric(), spec.patience()));
@@ -126,7 +167,61 @@ public final class TaskRunner {
         model.params().assign(best);
         double test = task.evaluate(model, data.test());
         trainer.releaseData();
+        // what the controller did, from the trainer's history (a resumed trainer has the whole of it)
+        List<Double> loss = new ArrayList<>();
+        for (int e = 0; e < val.size(); e++) {
+            loss.add(epochLoss(trainer.history(), e, P));
+        }
+        List<double[]> alphas = new ArrayList<>(), betas = new ArrayList<>(), huw = new ArrayList<>();
+        List<Double> scale = new ArrayList<>();
+        int G = trainer.groups().count();
+        double[][] dAlpha = new double[3][G];
+        String[] terms = org.metaadamw.meta.MetaAdamWController.TERM_NAMES;
+        double lastMetaSteps = 0;
+        for (RoundRecord r : trainer.history()) {
+            alphas.add(r.alpha());
+            betas.add(r.beta());
+            var m = r.metrics();
+            if (m.containsKey("scale")) {
+                scale.add(m.get("scale"));
+            }
+            double steps = m.getOrDefault("meta.steps", 0.0);
+            if (steps > lastMetaSteps) {   // a meta-step was taken in this round
+                lastMetaSteps = steps;
+                huw.add(new double[]{m.get("huw.weight.alignment"), m.get("huw.weight.lossDecrease"), m.get("huw.weight.gap")});
+                for (int i = 0; i < 3; i++) {
+                    for (int g = 0; g < G; g++) {
+                        dAlpha[i][g] += m.getOrDefault("dAlpha." + terms[i] + "." + g, 0.0);
+                    }
+                }
+            }
+        }
         return new Result(task.name(), spec.label(), spec.seed(), spec.config().learningRate(), task.metric(), val, loss, secs,
-                bestEpoch, test, trainer.groups().names(), alphas, betas, trainer.modulation().toString(), scale, dAlpha, huw);
+                bestEpoch, test, trainer.groups().names(), alphas, betas, trainer.modulation().toString(), scale, dAlpha, huw,
+                sha256(model.params()));
+    }
+
+    /** Mean finite training loss of the rounds of epoch {@code e} (NaN when all were rolled back). */
+    private static double epochLoss(List<RoundRecord> history, int e, long roundsPerEpoch) {
+        double l = 0;
+        int n = 0;
+        for (long i = e * roundsPerEpoch; i < Math.min(history.size(), (e + 1) * roundsPerEpoch); i++) {
+            double x = history.get((int) i).lossTrain();
+            if (Double.isFinite(x)) {
+                l += x;
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : l / n;
+    }
+
+    /** SHA-256 of the parameters' bytes. */
+    static String sha256(INDArray params) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(params.dup().data().asBytes()));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

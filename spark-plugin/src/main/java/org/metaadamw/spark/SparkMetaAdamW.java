@@ -135,36 +135,19 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         if (epochs < 1) {
             throw new IllegalArgumentException("epochs must be >= 1 (got " + epochs + ")");
         }
-        if (train != lastTrainInput) {
-            release(lastTrainBlocks);
-            lastTrainInput = train;
-            lastTrainBlocks = blocks(train, workers, storage());
-            lastSizes = partitionSizes(lastTrainBlocks);
-        }
-        if (validation != lastValInput) {
-            release(lastValBlocks);
-            lastValInput = validation;
-            lastValBlocks = validation == null ? null : blocks(validation, workers, storage());
-        }
+        prepare(train, validation);
         JavaRDD<DataSet> parted = lastTrainBlocks;
         JavaRDD<DataSet> valParted = lastValBlocks;
-        boolean holdOut = validation == null && coordinator.controller().usesValidation();
-        int h = holdOut ? cfg.validationHoldout() : 0;
-        if (holdOut) {
+        int h = holdout(validation);
+        if (h > 0) {
             checkHoldout(lastSizes, h);
+        }
+        long roundsPerEpoch = roundsPerEpoch(lastSizes, h);
+        if (roundsPerEpoch == 0) {
+            throw new IllegalArgumentException("the training RDD is empty");
         }
         Broadcast<JobSetup> setup = sc.broadcast(JobSetup.of(network, cfg, validation != null, h));
         try {
-            long[] sizes = lastSizes;
-            int K = cfg.averagingFrequency();
-            long roundsPerEpoch = 0;
-            for (long n : sizes) {
-                long trainN = h > 0 ? n - n / h : n;
-                roundsPerEpoch = Math.max(roundsPerEpoch, (trainN + K - 1) / K);
-            }
-            if (roundsPerEpoch == 0) {
-                throw new IllegalArgumentException("the training RDD is empty");
-            }
             long totalRounds = epochs * roundsPerEpoch;
             // a resumed run continues the fit call it was checkpointed in; otherwise this call starts now
             for (long i = coordinator.beginFit(totalRounds); i < totalRounds; i++) {
@@ -179,6 +162,51 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         }
         coordinator.requireProgress();
         return network;
+    }
+
+    /**
+     * How many rounds one epoch of {@code train} takes with this trainer (its workers, averaging
+     * frequency and, without validation data, the held-out minibatches): what {@link #fit} runs per
+     * epoch, for choosing {@code checkpoint.interval} or {@code meta.interval}, or for finding the epoch
+     * a resumed run stands in ({@code history().size() / roundsPerEpoch}). Partitions and caches the data
+     * as {@link #fit} does, which then reuses it.
+     *
+     * @param validation as for {@link #fit}: the validation minibatches, or null
+     */
+    public long roundsPerEpoch(JavaRDD<DataSet> train, JavaRDD<DataSet> validation) {
+        prepare(train, validation);
+        return roundsPerEpoch(lastSizes, holdout(validation));
+    }
+
+    /** Partitions and caches the inputs unless they are the ones of the previous call. */
+    private void prepare(JavaRDD<DataSet> train, JavaRDD<DataSet> validation) {
+        if (train != lastTrainInput) {
+            release(lastTrainBlocks);
+            lastTrainInput = train;
+            lastTrainBlocks = blocks(train, workers, storage());
+            lastSizes = partitionSizes(lastTrainBlocks);
+        }
+        if (validation != lastValInput) {
+            release(lastValBlocks);
+            lastValInput = validation;
+            lastValBlocks = validation == null ? null : blocks(validation, workers, storage());
+        }
+    }
+
+    /** 1 in how many minibatches of a partition is held out for validation (0: none). */
+    private int holdout(JavaRDD<DataSet> validation) {
+        return validation == null && coordinator.controller().usesValidation() ? cfg.validationHoldout() : 0;
+    }
+
+    /** Rounds of the longest partition: its training minibatches over the averaging frequency, rounded up. */
+    private long roundsPerEpoch(long[] sizes, int h) {
+        int K = cfg.averagingFrequency();
+        long rounds = 0;
+        for (long n : sizes) {
+            long trainN = h > 0 ? n - n / h : n;
+            rounds = Math.max(rounds, (trainN + K - 1) / K);
+        }
+        return rounds;
     }
 
     /** Writes a checkpoint of the current state to {@code spark.metaadamw.checkpoint.dir}. */
