@@ -34,6 +34,15 @@ public final class ClusterSmokeJob {
     private ClusterSmokeJob() {
     }
 
+    /** The smoke jobs' network: an MLP 784-64-10 (ReLU, softmax), seed 1. */
+    static org.deeplearning4j.nn.conf.MultiLayerConfiguration network() {
+        return new NeuralNetConfiguration.Builder().seed(1).weightInit(WeightInit.XAVIER).list()
+                .layer(new DenseLayer.Builder().nIn(784).nOut(64).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(64).nOut(10)
+                        .activation(Activation.SOFTMAX).build())
+                .build();
+    }
+
     public static void main(String[] args) throws Exception {
         var opt = Args.parse(args);
         if (opt.containsKey("help")) {
@@ -61,12 +70,7 @@ public final class ClusterSmokeJob {
                 settings.put(org.metaadamw.config.MetaAdamWConf.CHECKPOINT_INTERVAL.key(), opt.getOrDefault("checkpointEvery", "3"));
             }
             MetaAdamWConfig cfg = MetaAdamWConfig.fromMap(settings);
-            var netConf = new NeuralNetConfiguration.Builder().seed(1).weightInit(WeightInit.XAVIER).list()
-                    .layer(new DenseLayer.Builder().nIn(784).nOut(64).activation(Activation.RELU).build())
-                    .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(64).nOut(10)
-                            .activation(Activation.SOFTMAX).build())
-                    .build();
-            MultiLayerNetwork net = new MultiLayerNetwork(netConf);
+            MultiLayerNetwork net = new MultiLayerNetwork(network());
             net.init();
             SparkMetaAdamW trainer = new SparkMetaAdamW(sc, net, cfg);
             if (opt.containsKey("resume")) {

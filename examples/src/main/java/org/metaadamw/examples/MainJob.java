@@ -5,10 +5,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -154,19 +151,7 @@ public final class MainJob {
         Path dir = DataPaths.dataset("fashion-mnist").resolve("parquet").resolve("train-" + n);
         if (!Files.exists(dir.resolve("_SUCCESS"))) {
             System.out.println("writing " + dir + " (once)");
-            DataSet train = ImageData.fashionMnist(true, n, true);
-            List<Row> rows = new ArrayList<>(n);
-            for (int i = 0; i < train.numExamples(); i++) {
-                float[] x = train.getFeatures().getRow(i).toFloatVector();
-                Float[] boxed = new Float[x.length];
-                for (int j = 0; j < x.length; j++) {
-                    boxed[j] = x[j];
-                }
-                rows.add(RowFactory.create(boxed, (double) train.getLabels().getRow(i).argMax().getInt(0)));
-            }
-            StructType schema = new StructType().add("features", DataTypes.createArrayType(DataTypes.FloatType, false), false)
-                    .add("label", DataTypes.DoubleType, false);
-            spark.createDataFrame(rows, schema).coalesce(1).write().mode("overwrite").parquet(dir.toString());
+            org.metaadamw.examples.io.ImageParquet.writeFashionMnist(spark, true, n, dir.toString());
         }
         return dir;
     }

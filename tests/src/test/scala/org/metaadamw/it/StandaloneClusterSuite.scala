@@ -13,7 +13,9 @@ import scala.collection.JavaConverters._
 
 /**
  * The integration tier: a real standalone Spark cluster (one Master, two Workers, each its own
- * JVM started from the Maven classpath on loopback), the packaged jars submitted through
+ * JVM on loopback) run from a Spark home whose jars/ holds Spark's own dependency closure and
+ * nothing of this project, as a cluster's Spark installation does; the job's jar and the assembly
+ * jar (spark-submit --jars, no extra class path) submitted through
  * org.apache.spark.deploy.SparkSubmit, a real network trained to a loss threshold with the
  * MetaAdamW SparkPlugin enabled, and the plugin's metrics read back from a CSV metrics sink.
  * The cluster is secured (spark.authenticate with a shared secret, RPC encryption, encrypted
@@ -21,10 +23,11 @@ import scala.collection.JavaConverters._
  * The suite starts and stops its cluster itself.
  */
 class StandaloneClusterSuite extends AnyFunSuite with BeforeAndAfterAll {
-  private val classpath = System.getProperty("java.class.path")
+  /** Spark's jars only (the build copies them): daemons, spark-submit and executors run from them. */
+  private val sparkHome = Paths.get(sys.props("metaadamw.sparkHome")).toAbsolutePath
+  private val sparkClasspath = sparkHome.resolve("jars").toString + "/*"
   private val opens = sys.props.getOrElse("metaadamw.javaOpens", "").split("\\s+").filter(_.nonEmpty).toSeq
   private val workDir = Paths.get(sys.props.getOrElse("metaadamw.workDir", "target/cluster")).toAbsolutePath
-  private val sparkHome = workDir.resolve("spark-home")
   private var processes = List.empty[Process]
   /** The master and the workers: a wait fails when one of them dies. */
   private var daemons = List.empty[Process]
@@ -46,7 +49,7 @@ class StandaloneClusterSuite extends AnyFunSuite with BeforeAndAfterAll {
     "--conf", "spark.network.crypto.enabled=true", "--conf", s"spark.io.encryption.enabled=$io")
 
   private def start(name: String, mainClass: String, args: Seq[String], heap: String = "1g", jvm: Seq[String] = Nil): Process = {
-    val cmd = Seq(javaBin, s"-Xmx$heap") ++ opens ++ jvm ++ Seq("-cp", classpath, mainClass) ++ args
+    val cmd = Seq(javaBin, s"-Xmx$heap") ++ opens ++ jvm ++ Seq("-cp", sparkClasspath, mainClass) ++ args
     val pb = new ProcessBuilder(cmd.asJava)
     pb.environment().put("SPARK_HOME", sparkHome.toString)
     pb.environment().put("SPARK_SCALA_VERSION", "2.12")
@@ -74,7 +77,11 @@ class StandaloneClusterSuite extends AnyFunSuite with BeforeAndAfterAll {
   }
 
   override def beforeAll(): Unit = {
-    Files.createDirectories(sparkHome.resolve("jars"))
+    Files.createDirectories(workDir)
+    val jars = Option(sparkHome.resolve("jars").toFile.list()).map(_.toSeq).getOrElse(Nil)
+    assert(jars.exists(_.startsWith("spark-core_")), s"no Spark jars in $sparkHome/jars (the build copies them)")
+    assert(!jars.exists(j => j.startsWith("metaadamw") || j.startsWith("nd4j") || j.startsWith("deeplearning4j")),
+      s"$sparkHome/jars must hold Spark's jars only, found ${jars.filter(j => j.startsWith("metaadamw") || j.startsWith("nd4j"))}")
     val port = freePort(); masterWebUi = freePort()
     masterUrl = s"spark://127.0.0.1:$port"
     start("master", "org.apache.spark.deploy.master.Master",
@@ -92,21 +99,21 @@ class StandaloneClusterSuite extends AnyFunSuite with BeforeAndAfterAll {
 
   /**
    * SparkSubmit arguments of a client-mode job on the cluster: 2 one-core executors of 1 GB heap with
-   * `offHeap` of ND4J memory, the Maven classpath on the executors, the cluster's security settings;
+   * `offHeap` of ND4J memory, the assembly jar as the only addition to Spark's jars (--jars), the
+   * cluster's security settings;
    * `conf` adds --conf pairs, `jobArgs` are the jar's own arguments.
    */
   private def submission(mainClass: String, offHeap: String, io: Boolean, conf: Seq[String], jobArgs: Seq[String]): Seq[String] = {
     val examplesJar = sys.props("metaadamw.examplesJar")
-    val pluginJar = sys.props("metaadamw.pluginJar")
-    assert(new File(examplesJar).isFile && new File(pluginJar).isFile, s"packaged jars missing: $examplesJar, $pluginJar")
+    val assemblyJar = sys.props("metaadamw.assemblyJar")
+    assert(new File(examplesJar).isFile && new File(assemblyJar).isFile, s"packaged jars missing: $examplesJar, $assemblyJar")
     val executorOpts = (opens ++ Seq(s"-Dorg.bytedeco.javacpp.maxbytes=$offHeap", "-Dorg.bytedeco.javacpp.maxphysicalbytes=" +
       (offHeap.dropRight(1).toInt + 2) + "G")).mkString(" ")
-    Seq("--master", masterUrl, "--deploy-mode", "client", "--class", mainClass, "--jars", pluginJar,
+    Seq("--master", masterUrl, "--deploy-mode", "client", "--class", mainClass, "--jars", assemblyJar,
       "--conf", "spark.metaadamw.numWorkers=2",
       "--conf", "spark.executor.memory=1g",
       "--conf", "spark.executor.cores=1",
       "--conf", "spark.cores.max=2",
-      "--conf", s"spark.executor.extraClassPath=$classpath",
       "--conf", s"spark.executor.extraJavaOptions=$executorOpts",
       "--conf", "spark.executorEnv.SPARK_SCALA_VERSION=2.12",
       "--conf", "spark.driver.host=127.0.0.1",
@@ -226,7 +233,7 @@ class StandaloneClusterSuite extends AnyFunSuite with BeforeAndAfterAll {
     val p = smoke(name, fresh("ckpt-executor-lost"), Nil)
     def log = if (Files.exists(workDir.resolve(s"$name.log"))) new String(Files.readAllBytes(workDir.resolve(s"$name.log")), StandardCharsets.UTF_8) else ""
     await("round 4 of the run", 300)(log.contains("round 4 epoch"))
-    // the JDK's ProcessHandle.Info drops very long command lines (the executors carry the whole classpath): read /proc
+    // the JDK's ProcessHandle.Info may drop long command lines: read /proc
     def cmdline(h: ProcessHandle): String =
       try new String(Files.readAllBytes(Paths.get(s"/proc/${h.pid()}/cmdline")), StandardCharsets.UTF_8) catch { case _: Exception => "" }
     def executors = ProcessHandle.allProcesses().iterator().asScala.filter(h =>
