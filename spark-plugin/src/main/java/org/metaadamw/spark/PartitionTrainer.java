@@ -58,34 +58,42 @@ final class PartitionTrainer implements Serializable {
         JobSetup job = setup.value();
         RoundBroadcast rb = round.value();
         injectFault(rb.round(), partition);
-        List<DataSet> all = new ArrayList<>();
-        data.forEachRemaining(all::add);
-        List<DataSet> train = new ArrayList<>(all.size());
-        List<DataSet> heldOut = new ArrayList<>();
-        if (job.validationGiven()) {
-            train = all;
-            if (validationData != null) {
-                validationData.forEachRemaining(heldOut::add);
-            }
-        } else {
-            for (int i = 0; i < all.size(); i++) {
-                (Holdout.isHeldOut(i, job.validationHoldout()) ? heldOut : train).add(all.get(i));
-            }
-        }
+        // the iterators hold one chunk of this worker's training (validation) minibatches, see ChunkedData
         int K = job.averagingFrequency();
-        int from = rb.roundInEpoch() * K;
-        if (from >= train.size()) {
+        long from = (long) rb.roundInEpoch() * K, count = job.trainCounts()[partition];
+        if (from >= count) {
             return Collections.singletonList(PartitionResult.EMPTY).iterator();
         }
-        List<DataSet> batches = train.subList(from, Math.min(train.size(), from + K));
-        DataSet val = rb.validationCursor() >= 0 && !heldOut.isEmpty()
-                ? heldOut.get((int) (rb.validationCursor() % heldOut.size())) : null;
+        List<DataSet> batches = take(data, from % job.trainChunkSize(), (int) Math.min(K, count - from));
+        long held = job.validationCounts()[partition];
+        DataSet val = null;
+        if (rb.validationCursor() >= 0 && held > 0 && validationData != null) {
+            long q = rb.validationCursor() % held;
+            List<DataSet> one = take(validationData, q % job.validationChunkSize(), 1);
+            val = one.isEmpty() ? null : one.get(0);
+        }
         Context ctx = context(job);
         WorkerResult r = ctx.worker().run(rb.params(), new AdamWState(rb.m(), rb.v(), rb.step()), rb.modulation(), batches,
                 val, rb.timeFraction(), partitionSeed(rb.roundSeed(), partition), val != null ? rb.trace() : null);
         ExecutorMetrics.recordRound(System.nanoTime() - t0);
         return Collections.singletonList(new PartitionResult(r.params(), r.state().m(), r.state().v(), r.state().step(),
                 r.stats(), 1, r.finite(), r.steps())).iterator();
+    }
+
+    /** {@code n} elements of {@code it} after skipping {@code skip}. */
+    private static List<DataSet> take(Iterator<DataSet> it, long skip, int n) {
+        for (long i = 0; i < skip && it.hasNext(); i++) {
+            it.next();
+        }
+        List<DataSet> out = new ArrayList<>(n);
+        while (out.size() < n && it.hasNext()) {
+            out.add(it.next());
+        }
+        if (out.size() < n) {
+            throw new IllegalStateException("a data chunk holds fewer minibatches than its layout says (" + out.size() + " of "
+                    + n + " after " + skip + "): was the input RDD nondeterministic?");
+        }
+        return out;
     }
 
     private static Context context(JobSetup job) {

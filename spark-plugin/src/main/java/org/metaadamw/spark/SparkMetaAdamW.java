@@ -64,7 +64,10 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
     private long lastStatisticsBytes;
     // the block partitioning of the last input RDDs, reused when fit is called again with the same RDDs
     // (the DL4J idiom of one fit call per epoch); measured ≈ 0.4 s per call for 188 minibatches in local[2]
-    private JavaRDD<DataSet> lastTrainInput, lastTrainBlocks, lastValInput, lastValBlocks;
+    /** The inputs of the last fit and their cached layouts (reused while the same RDDs come back). */
+    private JavaRDD<DataSet> lastTrainInput, lastValInput;
+    private ChunkedData trainData, valData;
+    private ChunkedData.Part lastTrainPart;
     private long[] lastSizes;
 
     /**
@@ -135,24 +138,23 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         if (epochs < 1) {
             throw new IllegalArgumentException("epochs must be >= 1 (got " + epochs + ")");
         }
-        prepare(train, validation);
-        JavaRDD<DataSet> parted = lastTrainBlocks;
-        JavaRDD<DataSet> valParted = lastValBlocks;
         int h = holdout(validation);
+        prepare(train, validation, h);
         if (h > 0) {
             checkHoldout(lastSizes, h);
         }
-        long roundsPerEpoch = roundsPerEpoch(lastSizes, h);
+        long roundsPerEpoch = roundsPerEpoch(trainData);
         if (roundsPerEpoch == 0) {
             throw new IllegalArgumentException("the training RDD is empty");
         }
-        Broadcast<JobSetup> setup = sc.broadcast(JobSetup.of(network, cfg, validation != null, h));
+        Broadcast<JobSetup> setup = sc.broadcast(JobSetup.of(network, cfg, validation != null, h, trainData,
+                valData));
         try {
             long totalRounds = epochs * roundsPerEpoch;
             // a resumed run continues the fit call it was checkpointed in; otherwise this call starts now
             for (long i = coordinator.beginFit(totalRounds); i < totalRounds; i++) {
                 int epoch = (int) (i / roundsPerEpoch), r = (int) (i % roundsPerEpoch);
-                runRound(setup, parted, valParted, epoch, r, totalRounds);
+                runRound(setup, epoch, r, totalRounds);
                 if (checkpoints.enabled() && r == roundsPerEpoch - 1 || checkpoints.intervalDue(coordinator.round())) {
                     checkpoint();
                 }
@@ -174,23 +176,41 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
      * @param validation as for {@link #fit}: the validation minibatches, or null
      */
     public long roundsPerEpoch(JavaRDD<DataSet> train, JavaRDD<DataSet> validation) {
-        prepare(train, validation);
-        return roundsPerEpoch(lastSizes, holdout(validation));
+        prepare(train, validation, holdout(validation));
+        return roundsPerEpoch(trainData);
     }
 
-    /** Partitions and caches the inputs unless they are the ones of the previous call. */
-    private void prepare(JavaRDD<DataSet> train, JavaRDD<DataSet> validation) {
-        if (train != lastTrainInput) {
-            release(lastTrainBlocks);
-            lastTrainInput = train;
-            lastTrainBlocks = blocks(train, workers, storage());
-            lastSizes = partitionSizes(lastTrainBlocks);
+    /**
+     * Lays out and caches the inputs ({@link ChunkedData}) unless they are those of the previous
+     * call: the training minibatches (without the held-out ones when {@code h > 0}), and the
+     * validation minibatches (the given ones, or the held-out ones).
+     */
+    private void prepare(JavaRDD<DataSet> train, JavaRDD<DataSet> validation, int h) {
+        ChunkedData.Part part = h > 0 ? ChunkedData.Part.TRAIN : ChunkedData.Part.ALL;
+        int K = cfg.averagingFrequency();
+        boolean newTrain = train != lastTrainInput || part != lastTrainPart;
+        if (newTrain) {
+            release(trainData);
+            trainData = ChunkedData.of(train, workers, part, h, K, storage());
+            lastSizes = trainData.blockSizes();
         }
-        if (validation != lastValInput) {
-            release(lastValBlocks);
-            lastValInput = validation;
-            lastValBlocks = validation == null ? null : blocks(validation, workers, storage());
+        if (validation != null) {
+            if (validation != lastValInput || valData == null) {
+                release(valData);
+                valData = ChunkedData.of(validation, workers, ChunkedData.Part.ALL, 0, 1, storage());
+            }
+        } else if (h > 0) {
+            if (newTrain || lastValInput != null || valData == null) {
+                release(valData);
+                valData = ChunkedData.of(train, workers, ChunkedData.Part.HELD_OUT, h, 1, storage());
+            }
+        } else {
+            release(valData);
+            valData = null;
         }
+        lastTrainInput = train;
+        lastTrainPart = part;
+        lastValInput = validation;
     }
 
     /** 1 in how many minibatches of a partition is held out for validation (0: none). */
@@ -198,13 +218,12 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         return validation == null && coordinator.controller().usesValidation() ? cfg.validationHoldout() : 0;
     }
 
-    /** Rounds of the longest partition: its training minibatches over the averaging frequency, rounded up. */
-    private long roundsPerEpoch(long[] sizes, int h) {
+    /** Rounds of the worker with the most training minibatches: their count over the averaging frequency, rounded up. */
+    private long roundsPerEpoch(ChunkedData data) {
         int K = cfg.averagingFrequency();
         long rounds = 0;
-        for (long n : sizes) {
-            long trainN = h > 0 ? n - n / h : n;
-            rounds = Math.max(rounds, (trainN + K - 1) / K);
+        for (long n : data.counts()) {
+            rounds = Math.max(rounds, (n + K - 1) / K);
         }
         return rounds;
     }
@@ -254,19 +273,20 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
 
     /** Unpersists the cached block partitioning of the training and validation data. */
     public void releaseData() {
-        release(lastTrainBlocks);
-        release(lastValBlocks);
-        lastTrainInput = lastTrainBlocks = lastValInput = lastValBlocks = null;
+        release(trainData);
+        release(valData);
+        trainData = valData = null;
+        lastTrainInput = lastValInput = null;
+        lastTrainPart = null;
     }
 
-    private static void release(JavaRDD<DataSet> rdd) {
-        if (rdd != null) {
-            rdd.unpersist(false);
+    private static void release(ChunkedData data) {
+        if (data != null) {
+            data.release();
         }
     }
 
-    private void runRound(Broadcast<JobSetup> setup, JavaRDD<DataSet> parted, JavaRDD<DataSet> valParted, int epoch,
-                          int roundInEpoch, long totalRounds) {
+    private void runRound(Broadcast<JobSetup> setup, int epoch, int roundInEpoch, long totalRounds) {
         long t0 = System.nanoTime();
         boolean validate = coordinator.wantsValidation();
         double tFrac = Math.min(1.0, (double) coordinator.round() / Math.max(1, totalRounds));
@@ -277,9 +297,22 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         PartitionResult total;
         try {
             PartitionTrainer trainer = new PartitionTrainer(setup, rb);
-            JavaRDD<PartitionResult> results = valParted == null
-                    ? parted.mapPartitionsWithIndex((p, it) -> trainer.train(p, it, null), true)
-                    : parted.zipPartitions(valParted, (a, b) -> trainer.train(org.apache.spark.TaskContext.getPartitionId(), a, b));
+            // each worker's tasks read one chunk of its training data, and one of its validation data if validating
+            int[] trainChunk = new int[workers];
+            java.util.Arrays.fill(trainChunk, trainData.chunkOf((long) roundInEpoch * cfg.averagingFrequency()));
+            JavaRDD<DataSet> parted = trainData.select(trainChunk);
+            JavaRDD<PartitionResult> results;
+            if (validate && valData != null) {
+                long[] held = valData.counts();
+                int[] valChunk = new int[workers];
+                for (int w = 0; w < workers; w++) {
+                    valChunk[w] = held[w] == 0 ? 0 : valData.chunkOf(validationCursor % held[w]);
+                }
+                results = parted.zipPartitions(valData.select(valChunk),
+                        (a, b) -> trainer.train(org.apache.spark.TaskContext.getPartitionId(), a, b));
+            } else {
+                results = parted.mapPartitionsWithIndex((p, it) -> trainer.train(p, it, null), true);
+            }
             total = results.treeAggregate(PartitionResult.EMPTY, PartitionResult::merge, PartitionResult::merge, 2);
         } finally {
             rb.destroy();
@@ -300,33 +333,22 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         listener.accept(rec);
     }
 
-    /** The RDD's elements in RDD order, as W contiguous blocks, cached. */
     private StorageLevel storage() {
         return StorageLevel.fromString(cfg.storageLevel());
     }
 
+    /**
+     * The RDD's elements in RDD order, as W contiguous blocks ({@link BlockPartitioner}), cached: the
+     * workers' data as the trainer assigns it, in the form DL4J's parameter averaging takes with
+     * {@code Repartition.Never} (the differential test uses it). The trainer itself caches
+     * {@link ChunkedData}.
+     */
     static JavaRDD<DataSet> blocks(JavaRDD<DataSet> rdd, int w, StorageLevel level) {
         JavaPairRDD<Long, DataSet> indexed = rdd.zipWithIndex().mapToPair(t -> new Tuple2<>(t._2(), t._1()));
         long n = rdd.count();
         JavaRDD<DataSet> out = indexed.repartitionAndSortWithinPartitions(new BlockPartitioner(w, n)).values();
         out.persist(level);
         return out;
-    }
-
-    private static long[] partitionSizes(JavaRDD<DataSet> parted) {
-        List<Tuple2<Integer, Long>> counts = parted.mapPartitionsWithIndex((p, it) -> {
-            long c = 0;
-            while (it.hasNext()) {
-                it.next();
-                c++;
-            }
-            return java.util.Collections.singletonList(new Tuple2<>(p, c)).iterator();
-        }, true).collect();
-        long[] sizes = new long[counts.size()];
-        for (Tuple2<Integer, Long> t : counts) {
-            sizes[t._1()] = t._2();
-        }
-        return sizes;
     }
 
     @Override

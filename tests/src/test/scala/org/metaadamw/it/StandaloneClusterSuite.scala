@@ -77,7 +77,7 @@ class StandaloneClusterSuite extends AnyFunSuite with BeforeAndAfterAll {
   }
 
   override def beforeAll(): Unit = {
-    Files.createDirectories(workDir)
+    Files.createDirectories(workDir.resolve("metrics-template"))
     val jars = Option(sparkHome.resolve("jars").toFile.list()).map(_.toSeq).getOrElse(Nil)
     assert(jars.exists(_.startsWith("spark-core_")), s"no Spark jars in $sparkHome/jars (the build copies them)")
     assert(!jars.exists(j => j.startsWith("metaadamw") || j.startsWith("nd4j") || j.startsWith("deeplearning4j")),
@@ -98,7 +98,8 @@ class StandaloneClusterSuite extends AnyFunSuite with BeforeAndAfterAll {
   }
 
   /**
-   * SparkSubmit arguments of a client-mode job on the cluster: 2 one-core executors of 1 GB heap with
+   * SparkSubmit arguments of a client-mode job on the cluster, from cluster-conf/spark-defaults.standalone.conf
+   * (spark.jars given by --jars, the metrics directory moved under the work directory): 2 one-core executors of 1 GB heap with
    * `offHeap` of ND4J memory, the assembly jar as the only addition to Spark's jars (--jars), the
    * cluster's security settings;
    * `conf` adds --conf pairs, `jobArgs` are the jar's own arguments.
@@ -109,7 +110,10 @@ class StandaloneClusterSuite extends AnyFunSuite with BeforeAndAfterAll {
     assert(new File(examplesJar).isFile && new File(assemblyJar).isFile, s"packaged jars missing: $examplesJar, $assemblyJar")
     val executorOpts = (opens ++ Seq(s"-Dorg.bytedeco.javacpp.maxbytes=$offHeap", "-Dorg.bytedeco.javacpp.maxphysicalbytes=" +
       (offHeap.dropRight(1).toInt + 2) + "G")).mkString(" ")
-    Seq("--master", masterUrl, "--deploy-mode", "client", "--class", mainClass, "--jars", assemblyJar,
+    // the standalone template of cluster-conf, with this machine's sizes and addresses on top
+    val template = Paths.get(sys.props("metaadamw.clusterConf")).resolve("spark-defaults.standalone.conf").toString
+    Seq("--properties-file", template, "--master", masterUrl, "--deploy-mode", "client", "--class", mainClass, "--jars", assemblyJar,
+      "--conf", s"spark.metrics.conf.*.sink.csv.directory=${workDir.resolve("metrics-template")}",
       "--conf", "spark.metaadamw.numWorkers=2",
       "--conf", "spark.executor.memory=1g",
       "--conf", "spark.executor.cores=1",
