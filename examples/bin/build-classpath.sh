@@ -3,7 +3,7 @@
 # $cp (the examples' full classpath) and $opens (the Java 17 flags Spark's driver needs).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-mvn -q install -DskipTests -Dmetaadamw.fetch.skip=true -pl spark-plugin,examples -am
+mvn -q install -DskipTests -Dmetaadamw.fetch.skip=true -Dmetaadamw.assembly.skip=true -pl spark-plugin,examples -am
 examples/data/fetch-data.sh "$@" >/dev/null
 cpfile=$(mktemp)
 mvn -q -B -pl examples dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cpfile" >/dev/null
