@@ -30,7 +30,8 @@ public final class TaskJob {
             options:
               --master M        Spark master (default: from spark-submit, else local[2])
               --workers N       data-parallel workers (default 2)
-              --controller C    metaadamw | adamw | hypergradient | random (default metaadamw)
+              --controller C    metaadamw | adamw | hypergradient | random, or the name of a
+                                ControllerProvider on the class path (default metaadamw)
               --lr X            base learning rate (default 5e-4, the paper's setting)
               --weightDecay X   base weight decay (default 1e-2)
               --epochs N        epoch budget (default 6)

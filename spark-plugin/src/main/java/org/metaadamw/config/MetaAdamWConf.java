@@ -115,10 +115,12 @@ public final class MetaAdamWConf {
     public static final ConfigEntry<Integer> AVERAGING_FREQUENCY = positiveInt("averagingFrequency", 5,
             "K: local AdamW steps per worker between parameter averagings (one round).");
     public static final ConfigEntry<Long> SEED = longConf("seed", 12345L, "Seed of the attention module's initialisation and of round seeds.");
-    public static final ConfigEntry<String> CONTROLLER = choice("controller", "metaadamw",
+    public static final ConfigEntry<String> CONTROLLER = register(new ConfigEntry<>(PREFIX + "controller", "string", "metaadamw",
             "Driver controller: metaadamw (learned multipliers), adamw (constant 1: the meta-off switch), hypergradient (per-group multiplicative hypergradient descent, "
-                    + "Baydin et al. 2018, from the same validation signals) or random (an ablation: multipliers drawn once, uniformly in their ranges, from the seed, then frozen).",
-            "metaadamw", "adamw", "hypergradient", "random");
+                    + "Baydin et al. 2018, from the same validation signals), random (an ablation: multipliers drawn once, uniformly in their ranges, from the seed, then frozen), "
+                    + "or a controller another jar adds (org.metaadamw.meta.ControllerProvider in META-INF/services); an unknown name is refused when the trainer is built, listing the known ones.",
+            "metaadamw, adamw, hypergradient, random, or a ControllerProvider's name ([a-z][a-z0-9_-]*)",
+            v -> v.matches("[a-z][a-z0-9_-]*"), s -> s.toLowerCase(Locale.ROOT), s -> s));
     public static final ConfigEntry<Double> HYPERGRADIENT_RATE = positive("hypergradient.rate", 0.1,
             "hypergradient controller: κ in ln α_g ← ln α_g − κ·cos(gv1_g, Δ_g) per meta-round (the normalized multiplicative rule), α_g clamped to [1/alphaMax, alphaMax].");
     public static final ConfigEntry<String> META_TERMS = terms("meta.terms", "lossDecrease",

@@ -1,20 +1,94 @@
 package org.metaadamw.meta;
 
+import org.metaadamw.config.MetaAdamWConf;
 import org.metaadamw.config.MetaAdamWConfig;
 
-/** Creates the controller named by {@code spark.metaadamw.controller}. */
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+
+/**
+ * Creates the controller named by {@code spark.metaadamw.controller}: a built-in one or one a
+ * {@link ControllerProvider} on the class path adds. Stateless; each call looks the providers up again,
+ * so a jar added to the context class loader later is seen.
+ */
 public final class Controllers {
     private Controllers() {
     }
 
+    /** The providers by name: the built-in ones, then those {@link ServiceLoader} finds. */
+    static Map<String, ControllerProvider> providers() {
+        Map<String, ControllerProvider> byName = new TreeMap<>();
+        List<ControllerProvider> all = new ArrayList<>(List.of(new MetaAdamW(), new AdamW(), new Hypergradient(), new Random()));
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        try {
+            for (ControllerProvider p : ServiceLoader.load(ControllerProvider.class, loader != null ? loader : Controllers.class.getClassLoader())) {
+                if (!byName.containsKey(p.name()) && all.stream().noneMatch(b -> b.getClass() == p.getClass())) {
+                    all.add(p);
+                }
+            }
+        } catch (ServiceConfigurationError e) {
+            throw new IllegalStateException("a controller provider on the class path cannot be loaded: " + e.getMessage(), e);
+        }
+        for (ControllerProvider p : all) {
+            if (!p.name().matches("[a-z][a-z0-9_-]*")) {
+                throw new IllegalStateException("controller provider " + p.getClass().getName() + " has an invalid name '" + p.name()
+                        + "' (lower case, [a-z][a-z0-9_-]*)");
+            }
+            ControllerProvider clash = byName.putIfAbsent(p.name(), p);
+            if (clash != null && clash.getClass() != p.getClass()) {
+                throw new IllegalStateException("two controllers are named '" + p.name() + "': " + clash.getClass().getName() + " and "
+                        + p.getClass().getName());
+            }
+        }
+        return byName;
+    }
+
+    /** The names {@code spark.metaadamw.controller} accepts now, sorted. */
+    public static List<String> names() {
+        return List.copyOf(providers().keySet());
+    }
+
     public static ModulationController create(MetaAdamWConfig cfg) {
-        return switch (cfg.controller()) {
-            case "adamw" -> new AdamWController();
-            case "metaadamw" -> new MetaAdamWController(cfg);
-            case "hypergradient" -> new HypergradientController(cfg);
-            case "random" -> new FrozenRandomController(cfg);
-            default -> throw new IllegalArgumentException("spark.metaadamw.controller must be one of metaadamw, adamw, hypergradient, random (got '"
-                    + cfg.controller() + "')");
-        };
+        Map<String, ControllerProvider> known = providers();
+        ControllerProvider p = known.get(cfg.controller());
+        if (p == null) {
+            StringBuilder list = new StringBuilder();
+            known.values().forEach(k -> list.append("\n  ").append(k.name()).append(": ").append(k.description()));
+            throw new IllegalArgumentException(MetaAdamWConf.CONTROLLER.key() + ": no controller named '" + cfg.controller()
+                    + "' (did you mean " + MetaAdamWConf.closest(cfg.controller(), known.keySet()) + "?). Known:" + list);
+        }
+        return p.create(cfg);
+    }
+
+    /** {@code metaadamw}: the attention module's learned multipliers. */
+    public static final class MetaAdamW implements ControllerProvider {
+        @Override public String name() { return "metaadamw"; }
+        @Override public String description() { return "learned per-group multipliers (the attention module and its meta-objective)"; }
+        @Override public ModulationController create(MetaAdamWConfig cfg) { return new MetaAdamWController(cfg); }
+    }
+
+    /** {@code adamw}: constant multipliers 1. */
+    public static final class AdamW implements ControllerProvider {
+        @Override public String name() { return "adamw"; }
+        @Override public String description() { return "constant multipliers 1: plain AdamW, the meta-off switch"; }
+        @Override public ModulationController create(MetaAdamWConfig cfg) { return new AdamWController(); }
+    }
+
+    /** {@code hypergradient}: per-group multiplicative hypergradient descent. */
+    public static final class Hypergradient implements ControllerProvider {
+        @Override public String name() { return "hypergradient"; }
+        @Override public String description() { return "per-group multiplicative hypergradient descent (Baydin et al. 2018)"; }
+        @Override public ModulationController create(MetaAdamWConfig cfg) { return new HypergradientController(cfg); }
+    }
+
+    /** {@code random}: multipliers drawn once from the seed, then frozen. */
+    public static final class Random implements ControllerProvider {
+        @Override public String name() { return "random"; }
+        @Override public String description() { return "an ablation: multipliers drawn once, uniformly in their ranges, then frozen"; }
+        @Override public ModulationController create(MetaAdamWConfig cfg) { return new FrozenRandomController(cfg); }
     }
 }

@@ -31,6 +31,7 @@ public final class MetaAdamWDriverPlugin implements DriverPlugin {
             conf.put(MetaAdamWConf.PREFIX + kv._1(), kv._2());
         }
         config = MetaAdamWConfig.fromMap(conf);   // throws, naming the key and the range
+        org.metaadamw.meta.Controllers.create(config);   // and an unknown controller name, listing the known ones
         metrics = DriverMetrics.of(sc);
         return config.toStringMap();
     }

@@ -32,7 +32,7 @@ class MetaAdamWConfigTest {
             "spark.metaadamw.features; fancy; one of basic, basic+, enhanced",
             "spark.metaadamw.averagingFrequency; 0; >= 1",
             "spark.metaadamw.module.heads; x; >= 1",
-            "spark.metaadamw.controller; sgd; one of metaadamw, adamw",
+            "spark.metaadamw.controller; sgd!; metaadamw, adamw, hypergradient, random, or a ControllerProvider",
     })
     void invalidValuesNameTheKeyAndTheRange(String key, String value, String range) {
         var e = assertThrows(IllegalArgumentException.class, () -> MetaAdamWConfig.builder().setString(key, value));
