@@ -26,9 +26,10 @@ class ClusterConfSuite extends AnyFunSuite {
   private val sparkVersion = sys.props("metaadamw.sparkVersion")
   private val templates = Seq("spark-defaults.standalone.conf", "spark-defaults.yarn.conf", "spark-defaults.k8s.conf", "gpu.conf")
 
-  // the objects that register Spark's entries when they are first used
-  private val registries = Seq(org.apache.spark.internal.config.EXECUTOR_MEMORY, org.apache.spark.internal.config.UI.UI_ENABLED,
-    org.apache.spark.deploy.yarn.config.AM_MEMORY)
+  // the objects that register Spark's entries when they are initialized (whatever ran before in this JVM)
+  private val registries = (Seq("package", "Deploy", "History", "Kryo", "Network", "Python", "R", "Status", "Streaming", "Tests", "UI",
+    "Worker").map(o => s"org.apache.spark.internal.config.$o$$") :+ "org.apache.spark.deploy.yarn.config.package$")
+    .map(c => Class.forName(c, true, getClass.getClassLoader))
 
   private val families = Seq(
     "spark\\.(driver|executor|task)\\.resource\\.[A-Za-z0-9_-]+\\.(amount|discoveryScript|vendor)",
