@@ -16,11 +16,11 @@ import java.util.Arrays;
 /**
  * One input's minibatches, laid out so that a round reads only what it uses. Worker {@code w} gets
  * the contiguous block of minibatches {@code i} with {@code floor(i·W/n) = w} (as
- * {@link BlockPartitioner}), in input order. Of those it keeps either its training minibatches (its
- * block without the held-out ones) or its validation minibatches (the held-out ones, or the block of
- * a validation input). They are cached in {@code W × M} chunks, each of {@code chunkSize}
- * consecutive minibatches of one worker; partition {@code w·M + m} is chunk {@code m} of worker
- * {@code w}.
+ * {@link BlockPartitioner}), in input order. A layout holds either the workers' training minibatches
+ * (each block without the held-out ones) or their validation minibatches (the held-out ones, or the
+ * blocks of a validation input), in {@code W × M} chunks of {@code chunkSize} consecutive minibatches
+ * of one worker: partition {@code offset + w·M + m} is chunk {@code m} of worker {@code w}. The
+ * training and held-out layouts of one input share one cached RDD, made by one shuffle.
  *
  * <p>A round prunes the RDD to one chunk per worker (PartitionPruningRDD), so its tasks read that
  * chunk and nothing else of the cached data. With at most {@link #MAX_CHUNKS} chunks per worker,
@@ -34,12 +34,16 @@ final class ChunkedData {
     static final int MAX_CHUNKS = 256;
 
     private final JavaRDD<DataSet> chunks;
+    /** This layout's partitions of {@link #chunks} start here (the held-out part follows the training part). */
+    private final int offset;
     private final int workers, chunksPerWorker;
     private final long chunkSize;
     private final long[] counts, blockSizes;
 
-    private ChunkedData(JavaRDD<DataSet> chunks, int workers, int chunksPerWorker, long chunkSize, long[] counts, long[] blockSizes) {
+    private ChunkedData(JavaRDD<DataSet> chunks, int offset, int workers, int chunksPerWorker, long chunkSize, long[] counts,
+                        long[] blockSizes) {
         this.chunks = chunks;
+        this.offset = offset;
         this.workers = workers;
         this.chunksPerWorker = chunksPerWorker;
         this.chunkSize = chunkSize;
@@ -47,54 +51,71 @@ final class ChunkedData {
         this.blockSizes = blockSizes;
     }
 
-    /** Which minibatches of a worker's block an input contributes. */
-    enum Part { ALL, TRAIN, HELD_OUT }
+    /** The minibatch counts and chunking of one part of every worker's block. */
+    private record Shape(long[] counts, long chunkSize, int chunksPerWorker) {
+        static Shape of(long[] counts, int align) {
+            long max = Arrays.stream(counts).max().orElse(0);
+            long size = Math.max(1, ceilDiv(max, MAX_CHUNKS));
+            size = ceilDiv(size, align) * align;
+            return new Shape(counts, size, (int) Math.max(1, ceilDiv(max, size)));
+        }
+    }
 
     /**
-     * Lays out the part {@code part} of {@code input} for {@code w} workers and caches it.
+     * All of {@code input}'s minibatches, for {@code w} workers, cached.
      *
-     * @param holdout 1 in this many minibatches of a worker's block is held out (TRAIN/HELD_OUT); 0 for none
-     * @param align   the chunk size is a multiple of this (the averaging frequency for training, 1 else)
+     * @param align the training chunk size is a multiple of this (the averaging frequency)
      */
-    static ChunkedData of(JavaRDD<DataSet> input, int w, Part part, int holdout, int align, StorageLevel level) {
+    static ChunkedData of(JavaRDD<DataSet> input, int w, int align, StorageLevel level) {
+        return split(input, w, 0, align, level)[0];
+    }
+
+    /**
+     * The training minibatches (each worker's block without the held-out ones) and the held-out ones
+     * of {@code input}, for {@code w} workers: two layouts of one cached RDD, made by one shuffle.
+     *
+     * @param holdout 1 in this many minibatches of a worker's block is held out; 0 for none (the second
+     *                layout is then empty)
+     * @param align   the training chunk size is a multiple of this (the averaging frequency)
+     * @return {training, held out}
+     */
+    static ChunkedData[] split(JavaRDD<DataSet> input, int w, int holdout, int align, StorageLevel level) {
         long n = input.count();
         long[] start = new long[w + 1];
         for (int k = 0; k <= w; k++) {
             start[k] = ceilDiv((long) k * n, w);   // the first i with floor(i·w/n) >= k
         }
-        long[] counts = new long[w], blocks = new long[w];
+        long[] trainCounts = new long[w], heldCounts = new long[w], blocks = new long[w];
         for (int k = 0; k < w; k++) {
             long nk = start[k + 1] - start[k], held = holdout > 0 ? nk / holdout : 0;
             blocks[k] = nk;
-            counts[k] = part == Part.ALL ? nk : part == Part.TRAIN ? nk - held : held;
+            trainCounts[k] = nk - held;
+            heldCounts[k] = held;
         }
-        long max = Arrays.stream(counts).max().orElse(0);
-        long size = Math.max(1, ceilDiv(max, MAX_CHUNKS));
-        size = ceilDiv(size, align) * align;
-        int m = (int) Math.max(1, ceilDiv(max, size));
-        long chunkSize = size;
-        int parts = w * m;
-        JavaPairRDD<Long, DataSet> keyed = input.zipWithIndex().flatMapToPair(t -> {
+        Shape train = Shape.of(trainCounts, align), held = Shape.of(heldCounts, 1);
+        int heldOffset = w * train.chunksPerWorker(), parts = heldOffset + w * held.chunksPerWorker();
+        long trainSize = train.chunkSize(), heldSize = held.chunkSize();
+        int mt = train.chunksPerWorker(), mh = held.chunksPerWorker();
+        JavaPairRDD<Long, DataSet> keyed = input.zipWithIndex().mapToPair(t -> {
             long i = t._2();
             int k = (int) Math.min(w - 1, i * w / Math.max(1, n));
             long j = i - start[k];
-            boolean held = Holdout.isHeldOut(j, holdout);
-            long pos;
-            if (part == Part.ALL) {
-                pos = j;
-            } else if (part == Part.TRAIN && !held) {
-                pos = j - (holdout > 0 ? (j + 1) / holdout : 0);   // minus the held-out ones before it
-            } else if (part == Part.HELD_OUT && held) {
+            long p, pos;
+            if (Holdout.isHeldOut(j, holdout)) {
                 pos = j / holdout;
+                p = heldOffset + (long) k * mh + pos / heldSize;
+                pos %= heldSize;
             } else {
-                return java.util.Collections.emptyIterator();
+                pos = j - (holdout > 0 ? (j + 1) / holdout : 0);   // minus the held-out ones before it
+                p = (long) k * mt + pos / trainSize;
+                pos %= trainSize;
             }
-            long p = (long) k * m + pos / chunkSize;
-            return java.util.Collections.singletonList(new Tuple2<>(p << 32 | pos % chunkSize, t._1())).iterator();
+            return new Tuple2<>(p << 32 | pos, t._1());
         });
         JavaRDD<DataSet> out = keyed.repartitionAndSortWithinPartitions(new ChunkPartitioner(parts)).values();
         out.persist(level);
-        return new ChunkedData(out, w, m, chunkSize, counts, blocks);
+        return new ChunkedData[]{new ChunkedData(out, 0, w, mt, trainSize, trainCounts, blocks),
+                new ChunkedData(out, heldOffset, w, mh, heldSize, heldCounts, blocks)};
     }
 
     private static long ceilDiv(long a, long b) {
@@ -121,8 +142,7 @@ final class ChunkedData {
      */
     JavaRDD<DataSet> select(int[] chunk) {
         int[] c = chunk.clone();
-        int m = chunksPerWorker;
-        var keep = new ChunkFilter(c, m);
+        var keep = new ChunkFilter(c, chunksPerWorker, offset);
         PartitionPruningRDD<DataSet> pruned = PartitionPruningRDD.create(chunks.rdd(), keep);
         return new JavaRDD<>(pruned, ClassTag$.MODULE$.apply(DataSet.class));
     }
@@ -136,6 +156,7 @@ final class ChunkedData {
         return workers;
     }
 
+    /** Unpersists the cached RDD (shared by the two layouts of {@link #split}: releasing one releases both). */
     void release() {
         chunks.unpersist(false);
     }
@@ -170,21 +191,22 @@ final class ChunkedData {
         }
     }
 
-    /** Keeps partition {@code w·m + chunk[w]} of every worker {@code w}. */
+    /** Keeps partition {@code offset + w·m + chunk[w]} of every worker {@code w}. */
     private static final class ChunkFilter extends scala.runtime.AbstractFunction1<Object, Object> implements Serializable {
         private static final long serialVersionUID = 1L;
         private final int[] chunk;
-        private final int m;
+        private final int m, offset;
 
-        ChunkFilter(int[] chunk, int m) {
+        ChunkFilter(int[] chunk, int m, int offset) {
             this.chunk = chunk;
             this.m = m;
+            this.offset = offset;
         }
 
         @Override
         public Object apply(Object partition) {
-            int p = (Integer) partition;
-            return chunk[p / m] == p % m;
+            int p = (Integer) partition - offset;
+            return p >= 0 && p < chunk.length * m && chunk[p / m] == p % m;
         }
     }
 }

@@ -67,7 +67,7 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
     /** The inputs of the last fit and their cached layouts (reused while the same RDDs come back). */
     private JavaRDD<DataSet> lastTrainInput, lastValInput;
     private ChunkedData trainData, valData;
-    private ChunkedData.Part lastTrainPart;
+    private int lastHoldout;
     private long[] lastSizes;
 
     /**
@@ -186,31 +186,29 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
      * validation minibatches (the given ones, or the held-out ones).
      */
     private void prepare(JavaRDD<DataSet> train, JavaRDD<DataSet> validation, int h) {
-        ChunkedData.Part part = h > 0 ? ChunkedData.Part.TRAIN : ChunkedData.Part.ALL;
+        if (trainData != null && train == lastTrainInput && validation == lastValInput && h == lastHoldout) {
+            return;   // the same inputs as the previous call: their layouts are cached
+        }
+        releaseLayouts();
         int K = cfg.averagingFrequency();
-        boolean newTrain = train != lastTrainInput || part != lastTrainPart;
-        if (newTrain) {
-            release(trainData);
-            trainData = ChunkedData.of(train, workers, part, h, K, storage());
-            lastSizes = trainData.blockSizes();
-        }
-        if (validation != null) {
-            if (validation != lastValInput || valData == null) {
-                release(valData);
-                valData = ChunkedData.of(validation, workers, ChunkedData.Part.ALL, 0, 1, storage());
-            }
-        } else if (h > 0) {
-            if (newTrain || lastValInput != null || valData == null) {
-                release(valData);
-                valData = ChunkedData.of(train, workers, ChunkedData.Part.HELD_OUT, h, 1, storage());
-            }
+        if (validation == null && h > 0) {
+            ChunkedData[] parts = ChunkedData.split(train, workers, h, K, storage());   // one shuffle for both
+            trainData = parts[0];
+            valData = parts[1];
         } else {
-            release(valData);
-            valData = null;
+            trainData = ChunkedData.of(train, workers, K, storage());
+            valData = validation == null ? null : ChunkedData.of(validation, workers, 1, storage());
         }
+        lastSizes = trainData.blockSizes();
         lastTrainInput = train;
-        lastTrainPart = part;
         lastValInput = validation;
+        lastHoldout = h;
+    }
+
+    private void releaseLayouts() {
+        release(trainData);
+        release(valData);
+        trainData = valData = null;
     }
 
     /** 1 in how many minibatches of a partition is held out for validation (0: none). */
@@ -273,11 +271,8 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
 
     /** Unpersists the cached block partitioning of the training and validation data. */
     public void releaseData() {
-        release(trainData);
-        release(valData);
-        trainData = valData = null;
+        releaseLayouts();
         lastTrainInput = lastValInput = null;
-        lastTrainPart = null;
     }
 
     private static void release(ChunkedData data) {

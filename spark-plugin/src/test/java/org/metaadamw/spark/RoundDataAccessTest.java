@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * data, not its worker's whole partition. Spark counts every element a task pulls from a cached
  * block (task input metrics, records read). The first epoch computes each round's chunk when it
  * first needs it; in the second epoch, with 600 minibatches, 2 workers and K = 2, every round reads
- * from the cache between 2 × K and 2 × (K + 1) records (before, every round walked 600).
+ * from the cache between 2 × K and 2 × (K + 1) records (before, every round walked 600). Laying
+ * the data out evaluates the input RDD less than three times over.
  */
 class RoundDataAccessTest {
 
@@ -56,7 +57,11 @@ class RoundDataAccessTest {
             MultiLayerNetwork net = TestNets.mlp(3, DataType.DOUBLE, 1e-2, 0, false, false);
             MetaAdamWConfig cfg = MetaAdamWConfig.builder().controller("metaadamw").averagingFrequency(K).numWorkers(workers).build();
             SparkMetaAdamW trainer = new SparkMetaAdamW(sc, net, cfg);
-            var rdd = sc.parallelize(data, 3);
+            var reads = sc.sc().longAccumulator("input reads");
+            var rdd = sc.parallelize(data, 3).map(d -> {
+                reads.add(1);
+                return d;
+            });
             long perEpoch = trainer.roundsPerEpoch(rdd, null);
             trainer.fit(rdd, null, 2);
             try {
@@ -65,6 +70,9 @@ class RoundDataAccessTest {
                 throw new IllegalStateException(e);
             }
             trainer.releaseData();
+            // set-up: a count, the index's partition sizes and one shuffle for the training and held-out layouts
+            assertTrue(reads.value() <= 3L * data.size(), "the input was evaluated " + reads.value() + " element-times for "
+                    + data.size() + " minibatches");
             return perEpoch;
         });
         // 600 minibatches, 300 per worker, 30 held out (1 in 10): 270 for training, 135 rounds
