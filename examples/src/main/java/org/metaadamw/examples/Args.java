@@ -2,6 +2,8 @@ package org.metaadamw.examples;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * {@code --name value} command-line options of the example jobs; {@code --help} maps to "help"; an
@@ -25,5 +27,18 @@ public final class Args {
             }
         }
         return m;
+    }
+
+    /**
+     * Refuses an option that is neither {@code --help}, one of {@code known}, nor accepted by
+     * {@code alsoAllowed}, naming the closest known one.
+     */
+    public static void requireKnown(Map<String, String> opt, Set<String> known, Predicate<String> alsoAllowed) {
+        for (String k : opt.keySet()) {
+            if (!k.equals("help") && !known.contains(k) && !alsoAllowed.test(k)) {
+                throw new IllegalArgumentException("unknown option --" + k + " (did you mean --"
+                        + org.metaadamw.config.MetaAdamWConf.closest(k, known) + "?); see --help");
+            }
+        }
     }
 }

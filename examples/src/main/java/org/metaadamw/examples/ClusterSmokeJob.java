@@ -80,9 +80,7 @@ public final class ClusterSmokeJob {
             trainer.fit(sc.parallelize(train.batchBy(50), trainer.workers()), null, epochs);
             loss = net.score(test);
             accuracy = net.evaluate(new ListDataSetIterator<>(test.batchBy(500), 1)).accuracy();
-            byte[] raw = net.params().dup().data().asBytes();
-            System.out.println("METAADAMW_PARAMS sha256=" + java.util.HexFormat.of().formatHex(
-                    java.security.MessageDigest.getInstance("SHA-256").digest(raw)));
+            System.out.println("METAADAMW_PARAMS sha256=" + TaskRunner.sha256(net.params()));
             System.out.printf(Locale.ROOT, "METAADAMW_RESULT loss=%.5f accuracy=%.4f rounds=%d workers=%d modulation=%s%n", loss,
                     accuracy, trainer.history().size(), trainer.workers(), trainer.modulation());
         }

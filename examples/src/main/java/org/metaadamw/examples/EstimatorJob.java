@@ -28,13 +28,7 @@ public final class EstimatorJob {
 
     public static void main(String[] args) throws Exception {
         var opt = Args.parse(args);
-        Set<String> known = Set.of("train", "test", "model", "epochs", "minAccuracy", "help");
-        for (String k : opt.keySet()) {
-            if (!known.contains(k)) {
-                throw new IllegalArgumentException("unknown option --" + k + " (did you mean --"
-                        + org.metaadamw.config.MetaAdamWConf.closest(k, known) + "?)");
-            }
-        }
+        Args.requireKnown(opt, Set.of("train", "test", "model", "epochs", "minAccuracy"), k -> false);
         if (opt.containsKey("help") || !opt.keySet().containsAll(List.of("train", "test", "model"))) {
             System.out.println("usage: spark-submit --class " + EstimatorJob.class.getName()
                     + " <jar> --train PATH --test PATH --model PATH [--epochs N] [--minAccuracy X]");

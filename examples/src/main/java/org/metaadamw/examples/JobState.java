@@ -34,7 +34,7 @@ final class JobState {
     private static final String EPOCHS = "job-epochs-", BEST = "job-best-";
 
     /** The state after {@code validation.size()} evaluated epochs. */
-    record Epochs(String job, long roundsPerEpoch, List<Double> validation, List<Double> seconds, int bestEpoch) {
+    record Epochs(long roundsPerEpoch, List<Double> validation, List<Double> seconds, int bestEpoch) {
     }
 
     private final FileSystem fs;
@@ -84,7 +84,8 @@ final class JobState {
         return String.format("%s%04d.ndarray", BEST, epochs);
     }
 
-    private static String sha256(byte[] raw) {
+    /** SHA-256 of {@code raw}, in hex. */
+    static String sha256(byte[] raw) {
         try {
             return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(raw));
         } catch (java.security.NoSuchAlgorithmException e) {
@@ -144,7 +145,7 @@ final class JobState {
                     + " times, best epoch " + best + ")");
         }
         bestSha256 = root.path("bestSha256").asText();
-        return new Epochs(job, root.path("roundsPerEpoch").asLong(), val, secs, best);
+        return new Epochs(root.path("roundsPerEpoch").asLong(), val, secs, best);
     }
 
     /** The parameters of the state's best epoch. */

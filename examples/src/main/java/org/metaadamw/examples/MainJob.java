@@ -61,13 +61,8 @@ public final class MainJob {
                     + " [--checkpoint DIR [--resume]]");
             return;
         }
-        for (String k : opt.keySet()) {
-            var known = java.util.Set.of("master", "workers", "train", "test", "epochs", "lr", "report", "checkpoint", "resume");
-            if (!known.contains(k)) {
-                throw new IllegalArgumentException("unknown option --" + k + " (did you mean --"
-                        + org.metaadamw.config.MetaAdamWConf.closest(k, known) + "?); see --help");
-            }
-        }
+        Args.requireKnown(opt, java.util.Set.of("master", "workers", "train", "test", "epochs", "lr", "report", "checkpoint", "resume"),
+                k -> false);
         int nTrain = TaskJob.intOption(opt, "train", 10000, 1);
         int nTest = TaskJob.intOption(opt, "test", 2000, 1);
         int epochs = TaskJob.intOption(opt, "epochs", 3, 1);
@@ -185,9 +180,7 @@ public final class MainJob {
         }
         long t0 = System.nanoTime();
         for (int e = first; e < epochs; e++) {
-            if (trainer.history().size() < (e + 1) * perEpoch) {  // else the resumed checkpoint holds this epoch
-                trainer.fit(train, null, 1);
-            }
+            trainer.fit(train, null, 1);   // after a resume mid-epoch, this continues the checkpointed call
             double elapsed = (System.nanoTime() - t0) / 1e9;
             System.out.printf(Locale.ROOT, "  %-9s epoch %d/%d  test loss %.4f  elapsed %5.1fs  ETA %5.1fs%n", controller, e + 1,
                     epochs, net.score(test), elapsed, elapsed / (e + 1 - first) * (epochs - e - 1));

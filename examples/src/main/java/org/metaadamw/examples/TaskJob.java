@@ -124,14 +124,7 @@ public final class TaskJob {
 
     /** Refuses an option --help does not document, naming the closest one. */
     static void checkOptions(Map<String, String> opt) {
-        java.util.Set<String> known = knownOptions();
-        for (String k : opt.keySet()) {
-            if (k.equals("help") || k.matches("conf\\d*") || known.contains(k)) {
-                continue;
-            }
-            String best = MetaAdamWConf.closest(k, known);
-            throw new IllegalArgumentException("unknown option --" + k + " (did you mean --" + best + "?); see --help");
-        }
+        Args.requireKnown(opt, knownOptions(), k -> k.matches("conf\\d*"));
     }
 
 
@@ -228,7 +221,10 @@ public final class TaskJob {
         return new TranslationTask.Files(Path.of(opt.get(src)), Path.of(opt.get(tgt)));
     }
 
-    /** {@code --quick} is a flag: give it a value so that the option parser reads pairs. */
+    /**
+     * {@code --quick} and {@code --resume} are flags: give them their value here, so that a word after
+     * one is refused rather than taken as its value; repeated {@code --conf} become conf0, conf1, ...
+     */
     private static String[] normalize(String[] args) {
         java.util.List<String> out = new java.util.ArrayList<>();
         int confs = 0;

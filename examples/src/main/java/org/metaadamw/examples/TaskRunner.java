@@ -149,7 +149,7 @@ public final class TaskRunner {
             }
             if (job != null) {
                 try {
-                    job.write(new JobState.Epochs(null, P, val, secs, bestEpoch), better ? best : null);
+                    job.write(new JobState.Epochs(P, val, secs, bestEpoch), better ? best : null);
                 } catch (java.io.IOException x) {
                     throw new java.io.UncheckedIOException("cannot write the job state to " + dir + ": " + x.getMessage(), x);
                 }
@@ -217,11 +217,6 @@ public final class TaskRunner {
 
     /** SHA-256 of the parameters' bytes. */
     static String sha256(INDArray params) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(params.dup().data().asBytes()));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return JobState.sha256(params.dup().data().asBytes());
     }
 }

@@ -15,8 +15,9 @@ import java.util.Arrays;
 
 /**
  * One input's minibatches, laid out so that a round reads only what it uses. Worker {@code w} gets
- * the contiguous block of minibatches {@code i} with {@code floor(i·W/n) = w} (as
- * {@link BlockPartitioner}), in input order. A layout holds either the workers' training minibatches
+ * the contiguous block of minibatches {@code i} with {@code floor(i·W/n) = w}, in input order: W
+ * blocks whose sizes differ by at most one, so that the data each worker sees depends only on the
+ * data order and W (not on cores, executors or scheduling). A layout holds either the workers' training minibatches
  * (each block without the held-out ones) or their validation minibatches (the held-out ones, or the
  * blocks of a validation input), in {@code W × M} chunks of {@code chunkSize} consecutive minibatches
  * of one worker: partition {@code offset + w·M + m} is chunk {@code m} of worker {@code w}. The

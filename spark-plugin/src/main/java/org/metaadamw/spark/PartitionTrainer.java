@@ -3,7 +3,6 @@ package org.metaadamw.spark;
 import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.metaadamw.grouping.ParamGroups;
-import org.metaadamw.train.Holdout;
 import org.metaadamw.train.NetModel;
 import org.metaadamw.train.RoundWorker;
 import org.metaadamw.train.WorkerResult;

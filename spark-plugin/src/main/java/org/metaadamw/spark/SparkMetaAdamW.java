@@ -1,6 +1,5 @@
 package org.metaadamw.spark;
 
-import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -68,7 +67,6 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
     private JavaRDD<DataSet> lastTrainInput, lastValInput;
     private ChunkedData trainData, valData;
     private int lastHoldout;
-    private long[] lastSizes;
 
     /**
      * @param cfg explicit settings; every key it does not set comes from the SparkContext's
@@ -141,7 +139,7 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         int h = holdout(validation);
         prepare(train, validation, h);
         if (h > 0) {
-            checkHoldout(lastSizes, h);
+            checkHoldout(trainData.blockSizes(), h);
         }
         long roundsPerEpoch = roundsPerEpoch(trainData);
         if (roundsPerEpoch == 0) {
@@ -199,7 +197,6 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
             trainData = ChunkedData.of(train, workers, K, storage());
             valData = validation == null ? null : ChunkedData.of(validation, workers, 1, storage());
         }
-        lastSizes = trainData.blockSizes();
         lastTrainInput = train;
         lastValInput = validation;
         lastHoldout = h;
@@ -330,20 +327,6 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
 
     private StorageLevel storage() {
         return StorageLevel.fromString(cfg.storageLevel());
-    }
-
-    /**
-     * The RDD's elements in RDD order, as W contiguous blocks ({@link BlockPartitioner}), cached: the
-     * workers' data as the trainer assigns it, in the form DL4J's parameter averaging takes with
-     * {@code Repartition.Never} (the differential test uses it). The trainer itself caches
-     * {@link ChunkedData}.
-     */
-    static JavaRDD<DataSet> blocks(JavaRDD<DataSet> rdd, int w, StorageLevel level) {
-        JavaPairRDD<Long, DataSet> indexed = rdd.zipWithIndex().mapToPair(t -> new Tuple2<>(t._2(), t._1()));
-        long n = rdd.count();
-        JavaRDD<DataSet> out = indexed.repartitionAndSortWithinPartitions(new BlockPartitioner(w, n)).values();
-        out.persist(level);
-        return out;
     }
 
     @Override

@@ -34,10 +34,6 @@ class CheckpointResumeTest {
                 .numWorkers(2).seed(11).checkpoint(dir == null ? "" : dir.toUri().toString(), 2, 2).build();
     }
 
-    /** Stops the run (as a killed driver would) after round {@code stopAfter}. */
-    static final class Stop extends RuntimeException {
-    }
-
     static INDArray run(String controller, Path dir, int stopAfter, boolean resume, List<RoundRecord>[] history) {
         return SparkTestSupport.withSpark("local[2]", Map.of(), sc -> {
             MultiLayerNetwork net = TestNets.mlp(9, DataType.DOUBLE, 1e-2, 0, false, false);
@@ -46,16 +42,7 @@ class CheckpointResumeTest {
             if (resume) {
                 assertTrue(t.resume(), "a checkpoint must be there");
             }
-            if (stopAfter >= 0) {
-                t.onRound(r -> {
-                    if (r.round() == stopAfter) {
-                        throw new Stop();
-                    }
-                });
-            }
-            try {
-                t.fit(sc.parallelize(data, 3), null, EPOCHS);
-            } catch (Stop s) {
+            if (!org.metaadamw.train.KilledRun.fit(t, stopAfter, () -> t.fit(sc.parallelize(data, 3), null, EPOCHS))) {
                 return null;
             }
             if (history != null) {

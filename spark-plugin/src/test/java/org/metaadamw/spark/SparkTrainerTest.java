@@ -110,7 +110,7 @@ class SparkTrainerTest {
         INDArray[] results = SparkTestSupport.withSpark("local[2]", Map.of(), sc -> {
             // exactly one DL4J split per fit: workers × K minibatches of 10 examples
             List<DataSet> data = TestNets.toDouble(TestNets.irisBatches(10, 2)).subList(0, workers * K);
-            var rdd = SparkMetaAdamW.blocks(sc.parallelize(data, 3), workers, org.apache.spark.storage.StorageLevel.MEMORY_ONLY());
+            var rdd = BlockPartitioner.blocks(sc.parallelize(data, 3), workers, org.apache.spark.storage.StorageLevel.MEMORY_ONLY());
 
             MultiLayerNetwork reference = TestNets.mlp(4, DataType.DOUBLE, lr, lambda, false, false);
             MultiLayerNetwork ours = TestNets.mlp(4, DataType.DOUBLE, lr, 0, false, false);

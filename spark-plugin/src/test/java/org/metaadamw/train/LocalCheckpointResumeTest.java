@@ -20,9 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Checkpoints and resume in one JVM: a resumed run gives the parameters of an uninterrupted one, for every controller. */
 class LocalCheckpointResumeTest {
-    static final class Stop extends RuntimeException {
-    }
-
     static MetaAdamWConfig cfg(String controller, Path dir) {
         return MetaAdamWConfig.builder().controller(controller).learningRate(1e-2).averagingFrequency(3).validationHoldout(4).seed(3)
                 .checkpoint(dir == null ? "" : dir.toUri().toString(), 2, 2).build();
@@ -37,16 +34,8 @@ class LocalCheckpointResumeTest {
         if (resume) {
             assertTrue(t.resume(), "a checkpoint must be there");
         }
-        if (stopAfter >= 0) {
-            t.onRound(r -> {
-                if (r.round() == stopAfter) {
-                    throw new Stop();
-                }
-            });
-        }
-        try {
-            t.fit(new ListDataSetIterator<>(train, 1), separateValidation ? new ListDataSetIterator<>(val, 1) : null, 3);
-        } catch (Stop s) {
+        if (!KilledRun.fit(t, stopAfter,
+                () -> t.fit(new ListDataSetIterator<>(train, 1), separateValidation ? new ListDataSetIterator<>(val, 1) : null, 3))) {
             return null;
         }
         return net.params().dup();

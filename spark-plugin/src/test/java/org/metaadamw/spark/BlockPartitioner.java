@@ -1,11 +1,16 @@
 package org.metaadamw.spark;
 
 import org.apache.spark.Partitioner;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.storage.StorageLevel;
+import org.nd4j.linalg.dataset.DataSet;
+import scala.Tuple2;
 
 /**
  * Element {@code i} of {@code n} goes to partition {@code floor(i·W/n)}: W contiguous blocks whose
- * sizes differ by at most one. Deterministic, so that the data each worker sees depends only on
- * the data order and W (not on cores, executors or scheduling).
+ * sizes differ by at most one: the workers' data as {@link ChunkedData} assigns it. The differential
+ * test against DL4J hands DL4J's parameter averaging this layout ({@code Repartition.Never}).
  */
 final class BlockPartitioner extends Partitioner {
     private static final long serialVersionUID = 1L;
@@ -15,6 +20,15 @@ final class BlockPartitioner extends Partitioner {
     BlockPartitioner(int partitions, long count) {
         this.partitions = partitions;
         this.count = Math.max(1, count);
+    }
+
+    /** The RDD's elements in RDD order, as W contiguous blocks, cached. */
+    static JavaRDD<DataSet> blocks(JavaRDD<DataSet> rdd, int w, StorageLevel level) {
+        JavaPairRDD<Long, DataSet> indexed = rdd.zipWithIndex().mapToPair(t -> new Tuple2<>(t._2(), t._1()));
+        long n = rdd.count();
+        JavaRDD<DataSet> out = indexed.repartitionAndSortWithinPartitions(new BlockPartitioner(w, n)).values();
+        out.persist(level);
+        return out;
     }
 
     @Override
