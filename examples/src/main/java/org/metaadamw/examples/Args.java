@@ -41,4 +41,13 @@ public final class Args {
             }
         }
     }
+
+    /**
+     * Prints one result line that tests and scripts parse from a job's output, in one write.
+     * {@code PrintStream.printf} writes a line piece by piece, so where stdout and stderr go to one
+     * file (spark-submit's output redirected as a whole) a Spark log line can land inside it.
+     */
+    public static void printResult(String format, Object... args) {
+        System.out.println(String.format(java.util.Locale.ROOT, format, args));
+    }
 }

@@ -81,7 +81,7 @@ public final class ClusterSmokeJob {
             loss = net.score(test);
             accuracy = net.evaluate(new ListDataSetIterator<>(test.batchBy(500), 1)).accuracy();
             System.out.println("METAADAMW_PARAMS sha256=" + TaskRunner.sha256(net.params()));
-            System.out.printf(Locale.ROOT, "METAADAMW_RESULT loss=%.5f accuracy=%.4f rounds=%d workers=%d modulation=%s%n", loss,
+            Args.printResult("METAADAMW_RESULT loss=%.5f accuracy=%.4f rounds=%d workers=%d modulation=%s", loss,
                     accuracy, trainer.history().size(), trainer.workers(), trainer.modulation());
         }
         if (!(loss < maxLoss)) {

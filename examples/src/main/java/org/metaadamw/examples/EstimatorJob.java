@@ -62,7 +62,7 @@ public final class EstimatorJob {
             differ += Math.abs(fitted.size() - reread.size());
             mismatches = differ;
             accuracy = rows == 0 ? 0 : (double) correct / rows;
-            System.out.printf(Locale.ROOT, "METAADAMW_ESTIMATOR accuracy=%.4f mismatches=%d rows=%d rounds=%d model=%s%n", accuracy,
+            Args.printResult("METAADAMW_ESTIMATOR accuracy=%.4f mismatches=%d rows=%d rounds=%d model=%s", accuracy,
                     mismatches, rows, model.history().size(), opt.get("model"));
         } finally {
             spark.stop();

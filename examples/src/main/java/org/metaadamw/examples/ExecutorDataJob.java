@@ -28,7 +28,6 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -139,7 +138,7 @@ public final class ExecutorDataJob {
             trainer.fit(batches, null, 1);
             trainer.releaseData();
             List<RoundRecord> h = trainer.history();
-            System.out.printf(Locale.ROOT, "METAADAMW_DATA parquetBytes=%d driverMaxHeap=%d rounds=%d firstLoss=%.5f lastLoss=%.5f workers=%d%n",
+            Args.printResult("METAADAMW_DATA parquetBytes=%d driverMaxHeap=%d rounds=%d firstLoss=%.5f lastLoss=%.5f workers=%d",
                     bytes, Runtime.getRuntime().maxMemory(), h.size(), h.get(0).lossTrain(), h.get(h.size() - 1).lossTrain(),
                     trainer.workers());
         }
