@@ -14,8 +14,9 @@ import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.types.StructType;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.metaadamw.config.ConfigEntry;
 import org.metaadamw.config.MetaAdamWConf;
 import org.metaadamw.config.MetaAdamWConfig;
@@ -29,10 +30,13 @@ import java.io.IOException;
  * DataFrame and returns a {@link MetaAdamWModel}.
  *
  * <p>Input: a features column (ml {@code Vector} or {@code array<float|double>}, flat, as long as the
- * network's input) and a label column (class index for a classifier, number or vector for a
- * regressor). Rows become minibatches of {@code batchSize} inside each partition, on the executors;
- * nothing is collected to the driver. The network is a {@code MultiLayerConfiguration}
- * ({@link #setNetwork}), kept as its JSON so that the stage can be saved and copied.
+ * network's input, reshaped per row by {@link #setFeaturesShape} for convolutional or recurrent
+ * inputs) and a label column (class index for a classifier, number or vector for a regressor); or,
+ * for anything else (masks, labels per time step, several columns), a {@link BatchConverter}. Rows
+ * become minibatches of {@code batchSize} inside each partition, on the executors; nothing is
+ * collected to the driver. The network is a {@code MultiLayerConfiguration} or a single-input,
+ * single-output {@code ComputationGraphConfiguration} ({@link #setNetwork}), kept as its JSON so that
+ * the stage can be saved and copied.
  *
  * <p>Every {@code spark.metaadamw.*} key is a Param of the same name without the prefix (for example
  * {@code learningRate}, {@code meta.traceDecay}; {@code getParam(name)} returns it), with the registry's
@@ -91,6 +95,45 @@ public final class MetaAdamWEstimator extends Estimator<MetaAdamWModel> implemen
     public MetaAdamWEstimator setEpochs(int v) { set(p.epochs, v); return this; }
     public MetaAdamWEstimator setBatchSize(int v) { set(p.batchSize, v); return this; }
     public MetaAdamWEstimator setNetwork(MultiLayerConfiguration conf) { set(p.network, conf.toJson()); return this; }
+
+    /**
+     * A graph with one input and one output (its output vertex an output layer). A graph with
+     * recurrent layers needs its input type ({@code setInputTypes(InputType.recurrent(features, timeSteps))}):
+     * without it DL4J does not match a per-time-step output layer to its labels.
+     */
+    public MetaAdamWEstimator setNetwork(ComputationGraphConfiguration conf) {
+        Networks.Conf.parse(conf.toJson()).spec(); // refuse a graph the stages cannot train now, not at fit
+        set(p.network, conf.toJson());
+        return this;
+    }
+
+    /**
+     * The shape of one row's features (without the minibatch dimension), for networks whose input is
+     * not a flat vector: {@code [channels, height, width]} for a convolutional input, {@code [features,
+     * timeSteps]} for a recurrent one (DL4J's NCW). The features column holds the values flat, in
+     * row-major order of that shape. Labels stay one per row (class index, number or vector): for a
+     * recurrent network that means a many-to-one output (e.g. {@code LastTimeStep} or global pooling
+     * before the output layer); labels per time step need a {@link #setBatchConverter BatchConverter}.
+     */
+    public MetaAdamWEstimator setFeaturesShape(int... shape) {
+        for (int d : shape) {
+            if (d < 1) {
+                throw new IllegalArgumentException("featuresShape " + java.util.Arrays.toString(shape) + ": every dimension must be >= 1");
+            }
+        }
+        set(p.featuresShape, shape.clone());
+        return this;
+    }
+
+    /**
+     * Rows become minibatches through this converter instead of the column convention (see
+     * {@link BatchConverter}); checked now: the class must implement it and have a public no-argument constructor.
+     */
+    public MetaAdamWEstimator setBatchConverter(Class<? extends BatchConverter> converter) {
+        RowFormat.converter(converter.getName());
+        set(p.batchConverter, converter.getName());
+        return this;
+    }
     public MetaAdamWEstimator setLearningRate(double v) { return setConf(MetaAdamWConf.LEARNING_RATE, v); }
     public MetaAdamWEstimator setWeightDecay(double v) { return setConf(MetaAdamWConf.WEIGHT_DECAY, v); }
     public MetaAdamWEstimator setController(String v) { return setConf(MetaAdamWConf.CONTROLLER.key(), v); }
@@ -128,11 +171,10 @@ public final class MetaAdamWEstimator extends Estimator<MetaAdamWModel> implemen
     public MetaAdamWModel fit(Dataset<?> dataset) {
         transformSchema(dataset.schema(), true);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
-        MultiLayerConfiguration conf = NetworkSpec.parse(isDefined(p.network) ? $(p.network) : null);
+        Networks.Conf conf = Networks.Conf.parse(isDefined(p.network) ? $(p.network) : null);
         MetaAdamWConfig cfg = SparkMetaAdamW.resolve(jsc, explicitConfig());
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        JavaRDD<DataSet> batches = Minibatches.of(dataset, $(p.featuresCol), $(p.labelCol), getBatchSize(), conf);
+        Model net = conf.create();
+        JavaRDD<DataSet> batches = Minibatches.of(dataset, Stages.format(this, p, conf.spec()), getBatchSize());
         SparkMetaAdamW trainer = new SparkMetaAdamW(jsc, net, cfg, null);
         try {
             trainer.fit(batches, null, getEpochs());
@@ -147,11 +189,12 @@ public final class MetaAdamWEstimator extends Estimator<MetaAdamWModel> implemen
 
     @Override
     public StructType transformSchema(StructType schema) {
-        Stages.requireFeatures(schema, $(p.featuresCol));
-        Stages.requireLabel(schema, $(p.labelCol));
-        NetworkSpec spec = isDefined(p.network) ? NetworkSpec.of(NetworkSpec.parse($(p.network))) : null;
-        return Stages.outputSchema(schema, $(p.predictionCol), $(p.probabilityCol), spec != null && spec.classifier(),
-                spec != null ? spec.outputs() : 1);
+        if (!isDefined(p.batchConverter)) {
+            Stages.requireFeatures(schema, $(p.featuresCol));
+            Stages.requireLabel(schema, $(p.labelCol));
+        }
+        NetworkSpec spec = isDefined(p.network) ? Networks.Conf.parse($(p.network)).spec() : null;
+        return Stages.outputSchema(schema, $(p.predictionCol), $(p.probabilityCol), spec);
     }
 
     @Override

@@ -23,7 +23,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
 import org.metaadamw.config.MetaAdamWConfig;
 import org.metaadamw.meta.MetaState;
 import org.metaadamw.train.RoundRecord;
@@ -37,7 +36,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,7 +48,7 @@ import java.util.Map;
  *
  * <p>Saved layout ({@code write().save(path)}, any Hadoop FileSystem):
  * {@code metadata/} (Spark ML's Params metadata), {@code network.zip} (a DL4J model zip that plain
- * DL4J loads with {@code ModelSerializer.restoreMultiLayerNetwork}), {@code optimizer.bin} (AdamW m and
+ * DL4J loads with {@code ModelSerializer.restoreMultiLayerNetwork} or {@code restoreComputationGraph}), {@code optimizer.bin} (AdamW m and
  * v, ND4J binary), {@code metaadamw.json} (format version, step, versions, the resolved configuration)
  * and {@code meta-state.json} (the MetaAdamW controller's state, when it was the controller).
  * Loading checks the format version and names the file that is missing or unreadable.
@@ -65,13 +63,13 @@ public final class MetaAdamWModel extends Model<MetaAdamWModel> implements MLWri
 
     private final String uid;
     private final StageParams p;
-    private final transient MultiLayerNetwork net;
+    private final transient org.deeplearning4j.nn.api.Model net;
     private final transient AdamWState adam;
     private final transient MetaState metaState;
     private final MetaAdamWConfig trainedWith;
     private final List<RoundRecord> history;
 
-    MetaAdamWModel(String uid, MultiLayerNetwork net, AdamWState adam, MetaState metaState, MetaAdamWConfig trainedWith,
+    MetaAdamWModel(String uid, org.deeplearning4j.nn.api.Model net, AdamWState adam, MetaState metaState, MetaAdamWConfig trainedWith,
                    List<RoundRecord> history) {
         this.uid = uid;
         this.p = new StageParams(this);
@@ -98,9 +96,12 @@ public final class MetaAdamWModel extends Model<MetaAdamWModel> implements MLWri
     public MetaAdamWModel setProbabilityCol(String v) { set(p.probabilityCol, v); return this; }
     public MetaAdamWModel setBatchSize(int v) { set(p.batchSize, v); return this; }
 
-    /** A copy of the trained network (plain DL4J). */
-    public MultiLayerNetwork network() {
-        return net.clone();
+    /**
+     * A copy of the trained network (plain DL4J): a {@code MultiLayerNetwork} or a
+     * {@code ComputationGraph}, whichever the Estimator was given.
+     */
+    public org.deeplearning4j.nn.api.Model network() {
+        return Networks.copy(net);
     }
 
     /** The resolved configuration the model was trained with. */
@@ -124,43 +125,33 @@ public final class MetaAdamWModel extends Model<MetaAdamWModel> implements MLWri
     }
 
     private NetworkSpec spec() {
-        return NetworkSpec.of(net.getLayerWiseConfigurations());
+        return Networks.spec(net);
     }
 
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
         StructType out = transformSchema(dataset.schema(), true);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
-        Broadcast<byte[]> bc = jsc.broadcast(zip(net));
-        String col = $(p.featuresCol);
-        int idx = Arrays.asList(dataset.schema().fieldNames()).indexOf(col);
+        NetworkSpec spec = spec();
+        Broadcast<byte[]> bc = jsc.broadcast(Networks.zip(net));
         JavaRDD<Row> rows = dataset.toDF().javaRDD()
-                .mapPartitions(new Predictor(bc, idx, col, (Integer) $(p.batchSize), spec()));
+                .mapPartitions(new Predictor(bc, Stages.format(this, p, spec), (Integer) $(p.batchSize), spec));
         return dataset.sparkSession().createDataFrame(rows, out);
     }
 
     @Override
     public StructType transformSchema(StructType schema) {
-        Stages.requireFeatures(schema, $(p.featuresCol));
-        NetworkSpec s = spec();
-        return Stages.outputSchema(schema, $(p.predictionCol), $(p.probabilityCol), s.classifier(), s.outputs());
+        if (!isDefined(p.batchConverter)) {
+            Stages.requireFeatures(schema, $(p.featuresCol));
+        }
+        return Stages.outputSchema(schema, $(p.predictionCol), $(p.probabilityCol), spec());
     }
 
     @Override
     public MetaAdamWModel copy(ParamMap extra) {
-        MetaAdamWModel m = new MetaAdamWModel(uid, net.clone(), adam.copy(), metaState, trainedWith, history);
+        MetaAdamWModel m = new MetaAdamWModel(uid, Networks.copy(net), adam.copy(), metaState, trainedWith, history);
         copyValues(m, extra);
         return (MetaAdamWModel) m.setParent(parent());
-    }
-
-    static byte[] zip(MultiLayerNetwork n) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            ModelSerializer.writeModel(n, bytes, false);
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot serialize the network", e);
-        }
     }
 
     // ---- persistence ----
@@ -174,7 +165,7 @@ public final class MetaAdamWModel extends Model<MetaAdamWModel> implements MLWri
                 try {
                     Path dir = new Path(path);
                     FileSystem fs = dir.getFileSystem(sc().hadoopConfiguration());
-                    write(fs, new Path(dir, "network.zip"), zip(net));
+                    write(fs, new Path(dir, "network.zip"), Networks.zip(net));
                     ByteArrayOutputStream opt = new ByteArrayOutputStream();
                     try (DataOutputStream out = new DataOutputStream(opt)) {
                         Nd4j.write(adam.m(), out);
@@ -239,7 +230,7 @@ public final class MetaAdamWModel extends Model<MetaAdamWModel> implements MLWri
                     if (version != FORMAT_VERSION) {
                         throw new IOException(infoFile + " has format version " + version + "; this library reads " + FORMAT_VERSION);
                     }
-                    MultiLayerNetwork n = Predictor.restore(read(fs, new Path(dir, "network.zip")));
+                    org.deeplearning4j.nn.api.Model n = Networks.restore(read(fs, new Path(dir, "network.zip")));
                     Path optFile = new Path(dir, "optimizer.bin");
                     INDArray m, v;
                     try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(read(fs, optFile)))) {

@@ -2,6 +2,7 @@ package org.metaadamw.ml;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -33,12 +34,32 @@ public final class Minibatches {
      */
     public static JavaRDD<DataSet> of(Dataset<?> rows, String featuresCol, String labelCol, int batchSize,
                                       MultiLayerConfiguration network) {
+        return columns(rows, featuresCol, labelCol, batchSize, NetworkSpec.of(network));
+    }
+
+    /** As {@link #of(Dataset, String, String, int, MultiLayerConfiguration)}, for a graph with one input and one output. */
+    public static JavaRDD<DataSet> of(Dataset<?> rows, String featuresCol, String labelCol, int batchSize,
+                                      ComputationGraphConfiguration network) {
+        return columns(rows, featuresCol, labelCol, batchSize, NetworkSpec.of(network));
+    }
+
+    /** Minibatches made by a {@link BatchConverter} (instantiated on the executors from its class name). */
+    public static JavaRDD<DataSet> of(Dataset<?> rows, int batchSize, Class<? extends BatchConverter> converter) {
+        return of(rows, RowFormat.converter(converter.getName()), batchSize);
+    }
+
+    private static JavaRDD<DataSet> columns(Dataset<?> rows, String featuresCol, String labelCol, int batchSize, NetworkSpec spec) {
+        Stages.requireFeatures(rows.schema(), featuresCol);
+        Stages.requireLabel(rows.schema(), labelCol);
+        return of(rows, RowFormat.columns(featuresCol, labelCol, spec, null), batchSize);
+    }
+
+    static JavaRDD<DataSet> of(Dataset<?> rows, RowFormat format, int batchSize) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be >= 1 (got " + batchSize + ")");
         }
-        Stages.requireFeatures(rows.schema(), featuresCol);
-        Stages.requireLabel(rows.schema(), labelCol);
-        NetworkSpec spec = NetworkSpec.of(network);
-        return rows.select(featuresCol, labelCol).toJavaRDD().mapPartitions(new RowBatches(featuresCol, labelCol, batchSize, spec));
+        String[] cols = format.trainingColumns();
+        Dataset<org.apache.spark.sql.Row> df = cols == null ? rows.toDF() : rows.select(cols[0], java.util.Arrays.copyOfRange(cols, 1, cols.length));
+        return df.toJavaRDD().mapPartitions(new RowBatches(format, batchSize));
     }
 }

@@ -5,12 +5,9 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
+import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -20,28 +17,21 @@ import java.util.List;
 /**
  * Executor side of {@code transform}: restores the broadcast network once per partition and runs it
  * on minibatches of rows, appending the prediction (and, for classifiers, the probability) to each row.
+ * A per-time-step output ({@link NetworkSpec#sequenceOutput()}) is appended flattened, in row-major
+ * order of the network's per-example output shape.
  */
 final class Predictor implements FlatMapFunction<Iterator<Row>, Row> {
     private static final long serialVersionUID = 1L;
     private final Broadcast<byte[]> model;
-    private final int featuresIndex, batchSize;
-    private final String featuresCol;
+    private final RowFormat format;
+    private final int batchSize;
     private final NetworkSpec spec;
 
-    Predictor(Broadcast<byte[]> model, int featuresIndex, String featuresCol, int batchSize, NetworkSpec spec) {
+    Predictor(Broadcast<byte[]> model, RowFormat format, int batchSize, NetworkSpec spec) {
         this.model = model;
-        this.featuresIndex = featuresIndex;
-        this.featuresCol = featuresCol;
+        this.format = format;
         this.batchSize = batchSize;
         this.spec = spec;
-    }
-
-    static MultiLayerNetwork restore(byte[] zip) {
-        try {
-            return ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(zip), false);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot restore the model's network", e);
-        }
     }
 
     @Override
@@ -49,21 +39,24 @@ final class Predictor implements FlatMapFunction<Iterator<Row>, Row> {
         if (!rows.hasNext()) {
             return java.util.Collections.emptyIterator();
         }
-        MultiLayerNetwork net = restore(model.value());
+        Model net;
+        try {
+            net = Networks.restore(model.value());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restore the model's network", e);
+        }
         List<Row> out = new ArrayList<>();
         List<Row> batch = new ArrayList<>(batchSize);
         long index = 0;
         while (rows.hasNext()) {
             batch.add(rows.next());
             if (batch.size() == batchSize || !rows.hasNext()) {
-                double[][] x = new double[batch.size()][];
-                for (int i = 0; i < x.length; i++) {
-                    x[i] = RowBatches.features(batch.get(i).get(featuresIndex), featuresCol, spec.inputLength(), index++);
+                INDArray y = Networks.output(net, format.features(batch, index));
+                for (int i = 0; i < batch.size(); i++) {
+                    INDArray yi = y.rank() == 2 ? y.getRow(i) : y.slice(i).dup('c').reshape(-1);
+                    out.add(append(batch.get(i), yi.toDoubleVector()));
                 }
-                INDArray y = net.output(Nd4j.create(x).castTo(spec.dataType()), false);
-                for (int i = 0; i < x.length; i++) {
-                    out.add(append(batch.get(i), y.getRow(i).toDoubleVector()));
-                }
+                index += batch.size();
                 batch.clear();
             }
         }
@@ -86,7 +79,7 @@ final class Predictor implements FlatMapFunction<Iterator<Row>, Row> {
             v[n] = (double) best;
             v[n + 1] = Vectors.dense(y);
         } else {
-            v[n] = y.length == 1 ? (Object) y[0] : Vectors.dense(y);
+            v[n] = Stages.scalarPrediction(spec) ? (Object) y[0] : Vectors.dense(y);
         }
         return RowFactory.create(v);
     }

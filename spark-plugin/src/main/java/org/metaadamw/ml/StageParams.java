@@ -1,5 +1,6 @@
 package org.metaadamw.ml;
 
+import org.apache.spark.ml.param.IntArrayParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamValidators;
@@ -15,8 +16,9 @@ import java.util.Map;
  * Created per stage (a Param belongs to one uid).
  */
 final class StageParams {
-    final Param<String> featuresCol, labelCol, predictionCol, probabilityCol, network;
+    final Param<String> featuresCol, labelCol, predictionCol, probabilityCol, network, batchConverter;
     final IntParam epochs, batchSize;
+    final IntArrayParam featuresShape;
     final Map<ConfigEntry<?>, Param<?>> registry;
     private final Param<?>[] all;
 
@@ -29,11 +31,18 @@ final class StageParams {
                         + "for a regressor a number (nOut = 1) or a Vector/array of nOut numbers");
         predictionCol = new Param<>(uid, "predictionCol", "prediction column: class index (classifier), value or Vector (regressor)");
         probabilityCol = new Param<>(uid, "probabilityCol", "class probability column (classifiers only): the network's softmax output as an ml Vector");
-        network = new Param<>(uid, "network", "the DL4J network to train: a MultiLayerConfiguration as JSON (MultiLayerConfiguration.toJson())");
+        network = new Param<>(uid, "network", "the DL4J network to train: a MultiLayerConfiguration or a ComputationGraphConfiguration "
+                + "with one input and one output, as JSON (toJson())");
+        featuresShape = new IntArrayParam(owner, "featuresShape", "shape of one row's features, e.g. [channels, height, width] for a "
+                + "convolutional input (NCHW) or [features, timeSteps] for a recurrent one (NCW, DL4J's default); the features column "
+                + "holds the values flat, in row-major order of that shape; empty (the default): a flat vector");
+        batchConverter = new Param<>(uid, "batchConverter", "class name of a BatchConverter (public, with a public no-argument "
+                + "constructor) that turns rows into minibatches, for data the column conventions do not cover; when set, "
+                + "featuresCol, labelCol and featuresShape are not used");
         epochs = new IntParam(uid, "epochs", "passes over the training data (>= 1)", ParamValidators.gtEq(1));
         batchSize = new IntParam(uid, "batchSize", "rows per minibatch, formed on the executors within each partition (>= 1)", ParamValidators.gtEq(1));
         registry = RegistryParams.create(owner);
-        List<Param<?>> l = new ArrayList<>(List.of(featuresCol, labelCol, predictionCol, probabilityCol, network, epochs, batchSize));
+        List<Param<?>> l = new ArrayList<>(List.of(featuresCol, labelCol, predictionCol, probabilityCol, network, featuresShape, batchConverter, epochs, batchSize));
         l.addAll(registry.values());
         all = l.toArray(new Param<?>[0]);
     }

@@ -25,6 +25,7 @@ final class Stages {
         stage.setDefault(p.labelCol, "label");
         stage.setDefault(p.predictionCol, "prediction");
         stage.setDefault(p.probabilityCol, "probability");
+        stage.setDefault(p.featuresShape, new int[0]);
         stage.setDefault(p.epochs, 1);
         stage.setDefault(p.batchSize, 32);
         for (Map.Entry<ConfigEntry<?>, Param<?>> kv : p.registry.entrySet()) {
@@ -36,6 +37,15 @@ final class Stages {
     static void setParsed(Params stage, StageParams p, ConfigEntry<?> e, String value) {
         Object v = e.parse(value);
         stage.set((Param) p.registry.get(e), v);
+    }
+
+    /** How the stage's rows become network input: its converter, or the column convention. */
+    static RowFormat format(Params stage, StageParams p, NetworkSpec spec) {
+        if (stage.isDefined(p.batchConverter)) {
+            return RowFormat.converter(stage.getOrDefault(p.batchConverter));
+        }
+        return RowFormat.columns(stage.getOrDefault(p.featuresCol), stage.getOrDefault(p.labelCol), spec,
+                stage.getOrDefault(p.featuresShape));
     }
 
     static void requireFeatures(StructType schema, String col) {
@@ -66,13 +76,25 @@ final class Stages {
         return schema.apply(col);
     }
 
-    static StructType outputSchema(StructType schema, String predictionCol, String probabilityCol, boolean classifier, long outputs) {
+    /**
+     * The input schema plus the prediction column (a double for a classifier's class index or a
+     * single-output regressor, else an ml Vector) and, for a classifier, the probability column.
+     * {@code spec} null: the network is not known yet (the schema of an unfitted Estimator).
+     */
+    static StructType outputSchema(StructType schema, String predictionCol, String probabilityCol, NetworkSpec spec) {
+        boolean classifier = spec != null && spec.classifier();
         for (String c : classifier ? new String[]{predictionCol, probabilityCol} : new String[]{predictionCol}) {
             if (Arrays.asList(schema.fieldNames()).contains(c)) {
                 throw new IllegalArgumentException("output column '" + c + "' already exists in the input");
             }
         }
-        StructType out = schema.add(predictionCol, classifier || outputs == 1 ? DataTypes.DoubleType : SQLDataTypes.VectorType(), false);
+        boolean scalar = spec == null || classifier || scalarPrediction(spec);
+        StructType out = schema.add(predictionCol, scalar ? DataTypes.DoubleType : SQLDataTypes.VectorType(), false);
         return classifier ? out.add(probabilityCol, SQLDataTypes.VectorType(), false) : out;
+    }
+
+    /** A regressor with one output per example: its prediction is a double. */
+    static boolean scalarPrediction(NetworkSpec spec) {
+        return !spec.classifier() && !spec.sequenceOutput() && spec.outputs() == 1;
     }
 }

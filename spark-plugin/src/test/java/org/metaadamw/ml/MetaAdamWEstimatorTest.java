@@ -142,7 +142,7 @@ class MetaAdamWEstimatorTest {
         Dataset<Row> df = irisVectors(1);
         MetaAdamWEstimator est = new MetaAdamWEstimator().setNetwork(mlp(4)).setEpochs(3).setBatchSize(10).setNumWorkers(1)
                 .setLearningRate(1e-2).setConf("spark.metaadamw.validationHoldout", "4");
-        MultiLayerNetwork viaEstimator = est.fit(df).network();
+        MultiLayerNetwork viaEstimator = (MultiLayerNetwork) est.fit(df).network();
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<DataSet> batches = new ArrayList<>();
