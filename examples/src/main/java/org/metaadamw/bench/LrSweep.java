@@ -129,13 +129,13 @@ public final class LrSweep {
                 Task task = prep.task();
                 Task.Data data = prep.data();
                 var rdds = prep.rdds();
-                TaskRunner.run(sc, task, data, rdds, new TaskRunner.Spec("warm-up", optimizers.get(0).config(lrs[0], wd, workers),
+                TaskRunner.run(sc, task, rdds, new TaskRunner.Spec("warm-up", optimizers.get(0).config(lrs[0], wd, workers),
                         99, 1, 0), line -> { });
                 List<TaskRunner.Result> results = new ArrayList<>();
                 for (Optimizer o : optimizers) {
                     for (double lr : lrs) {
                         for (int s = 0; s < seeds; s++) {
-                            results.add(TaskRunner.run(sc, task, data, rdds,
+                            results.add(TaskRunner.run(sc, task, rdds,
                                     new TaskRunner.Spec(o.label(), o.config(lr, wd, workers), s, epochs, 0), System.out::println));
                         }
                     }

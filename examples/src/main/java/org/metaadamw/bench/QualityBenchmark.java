@@ -92,13 +92,13 @@ public final class QualityBenchmark {
                 var rdds = prep.rdds();
                 MetaAdamWConfig base = MetaAdamWConfig.builder().learningRate(PAPER_LR).weightDecay(PAPER_WD).numWorkers(workers).build();
                 // one discarded epoch first, so that no measured run pays the JIT and native warm-up
-                TaskRunner.run(sc, task, data, rdds, new TaskRunner.Spec("warm-up", base.toBuilder().controller("metaadamw").build(),
+                TaskRunner.run(sc, task, rdds, new TaskRunner.Spec("warm-up", base.toBuilder().controller("metaadamw").build(),
                         99, 1, 0), line -> { });
                 List<TaskRunner.Result> results = new ArrayList<>();
                 java.util.function.BiFunction<String, MetaAdamWConfig, List<TaskRunner.Result>> runAll = (label, cfg) -> {
                     List<TaskRunner.Result> rs = new ArrayList<>();
                     for (int s = 0; s < seeds; s++) {
-                        rs.add(TaskRunner.run(sc, task, data, rdds, new TaskRunner.Spec(label, cfg, s, epochs, patience), System.out::println));
+                        rs.add(TaskRunner.run(sc, task, rdds, new TaskRunner.Spec(label, cfg, s, epochs, patience), System.out::println));
                     }
                     return rs;
                 };
@@ -107,7 +107,7 @@ public final class QualityBenchmark {
                 TaskRunner.Result bestGrid = null;
                 List<TaskRunner.Result> gridRuns = new ArrayList<>();
                 for (double lr : grid) {
-                    var r = TaskRunner.run(sc, task, data, rdds, new TaskRunner.Spec("adamw-grid lr=" + lr,
+                    var r = TaskRunner.run(sc, task, rdds, new TaskRunner.Spec("adamw-grid lr=" + lr,
                             base.toBuilder().controller("adamw").learningRate(lr).build(), 0, epochs, patience), System.out::println);
                     gridRuns.add(r);
                     if (bestGrid == null || better(task, r.bestValidation(), bestGrid.bestValidation())) {
@@ -122,7 +122,7 @@ public final class QualityBenchmark {
                     }
                 }
                 for (int s = 1; s < seeds; s++) {
-                    gridFinal.add(TaskRunner.run(sc, task, data, rdds, new TaskRunner.Spec("adamw-grid",
+                    gridFinal.add(TaskRunner.run(sc, task, rdds, new TaskRunner.Spec("adamw-grid",
                             base.toBuilder().controller("adamw").learningRate(bestLr).build(), s, epochs, patience), System.out::println));
                 }
                 results.addAll(gridFinal);

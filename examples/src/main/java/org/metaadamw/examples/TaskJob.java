@@ -2,12 +2,14 @@ package org.metaadamw.examples;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
 import org.metaadamw.config.ConfigEntry;
 import org.metaadamw.config.MetaAdamWConf;
 import org.metaadamw.config.MetaAdamWConfig;
 import org.metaadamw.examples.tasks.ForecastingTask;
 import org.metaadamw.examples.tasks.ImageTask;
 import org.metaadamw.examples.tasks.LanguageModelTask;
+import org.metaadamw.examples.tasks.PreparedData;
 import org.metaadamw.examples.tasks.SentimentTask;
 import org.metaadamw.examples.tasks.Task;
 import org.metaadamw.examples.tasks.TranslationTask;
@@ -45,6 +47,13 @@ public final class TaskJob {
               --resume          continue from the newest checkpoint in DIR (same options otherwise);
                                 gives the same final parameters as an uninterrupted run
               --conf KEY=VALUE  any spark.metaadamw.* setting (repeatable as --conf1, --conf2, ...)
+              --data DIR        the prepared minibatches (Parquet, any Hadoop path): read by the executors
+                                when DIR holds them, else prepared there first, once, from the raw data
+                                on the driver (default: $METAADAMW_DATA/prepared/<task>-<key>, the key
+                                naming the task, --quick, --seed and the data options below with their
+                                files' sizes and times; a DIR prepared from other options is refused)
+              --prepare         prepare the minibatches again even if DIR holds them (after changing a
+                                task's loading code)
             data (optional: your own copies of the standard sets, in their standard form; every
             split a job makes itself comes after a shuffle with a fixed seed, the same for every --seed,
             except the chronological ones; a classification split lacking a class is warned about):
@@ -176,12 +185,9 @@ public final class TaskJob {
         }
         conf.setIfMissing("spark.ui.enabled", "false");
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
-            Task.Data data = task.load(quick ? Task.Scale.QUICK : Task.Scale.FULL, seed);
-            System.out.println(task.name() + ": " + data.description());
-            int workers = cfg.numWorkers() > 0 ? cfg.numWorkers() : sc.defaultParallelism(); // 0: the default parallelism
-            var rdds = TaskRunner.Rdds.of(sc, data, workers);
+            var rdds = prepared(sc, task, quick ? Task.Scale.QUICK : Task.Scale.FULL, seed, opt);
             var spec = new TaskRunner.Spec(cfg.controller(), cfg, seed, epochs, patience, resume);
-            var r = TaskRunner.run(sc, task, data, rdds, spec, System.out::println);
+            var r = TaskRunner.run(sc, task, rdds, spec, System.out::println);
             System.out.printf(Locale.ROOT, "%n%s with %s: test %s %.4f (best epoch %d of %d)%n", task.name(), cfg.controller(),
                     task.metric(), r.test(), r.bestEpoch() + 1, r.validation().size());
             System.out.println("final parameters sha256=" + r.paramsSha256());
@@ -192,6 +198,54 @@ public final class TaskJob {
                 System.out.printf(Locale.ROOT, "  %-30s α %.4f  β %.4f%n", r.groups().get(g), a[g], b[g]);
             }
         }
+    }
+
+    /** The options that decide a task's data (with --quick and --seed). */
+    static final java.util.List<String> DATA_OPTIONS = java.util.List.of("csv", "target", "corpus", "src", "tgt", "valid-src",
+            "valid-tgt", "test-src", "test-tgt", "cifar", "labelled", "valid", "test");
+
+    /**
+     * The task's data for training: prepared minibatches in {@code --data DIR} (or the default
+     * directory of these data options), prepared first when DIR holds none, read by the executors.
+     */
+    static TaskRunner.Rdds prepared(JavaSparkContext sc, Task task, Task.Scale scale, long seed, Map<String, String> opt)
+            throws java.io.IOException {
+        String key = dataKey(task.name(), scale, seed, opt);
+        String dir = opt.containsKey("data") ? opt.get("data")
+                : org.metaadamw.examples.io.DataPaths.root().resolve("prepared").resolve(task.name() + "-" + key).toUri().toString();
+        SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
+        PreparedData.Info info = opt.containsKey("prepare") ? null : PreparedData.readInfo(dir, sc.hadoopConfiguration());
+        if (info != null && !info.key().equals(key)) {
+            throw new IllegalArgumentException(dir + "/prepared.json: these minibatches were prepared from other data options "
+                    + "(key " + info.key() + ", this run's " + key + "): give another --data DIR, or --prepare to replace them");
+        }
+        if (info == null) {
+            System.out.println(task.name() + ": preparing the minibatches once, on the driver, into " + dir);
+            info = PreparedData.write(spark, task.load(scale, seed), key, dir);
+        }
+        System.out.println(task.name() + ": " + info.description());
+        System.out.println(task.name() + ": prepared minibatches in " + dir + " (" + info.counts()[0] + " train, " + info.counts()[1]
+                + " valid, " + info.counts()[2] + " test), read by the executors");
+        return TaskRunner.Rdds.read(spark, dir, info);
+    }
+
+    /** Names the task, scale, seed and data options, with the size and time of each local file or folder they name. */
+    static String dataKey(String task, Task.Scale scale, long seed, Map<String, String> opt) {
+        StringBuilder sb = new StringBuilder(task).append('\0').append(scale).append('\0').append(seed)
+                .append('\0').append(PreparedData.FORMAT_VERSION);
+        for (String o : DATA_OPTIONS) {
+            if (opt.containsKey(o)) {
+                sb.append('\0').append(o).append('=').append(opt.get(o));
+                java.io.File f = new java.io.File(opt.get(o));
+                if (f.exists()) {
+                    sb.append(':').append(f.length()).append(':').append(f.lastModified());
+                }
+            }
+        }
+        if (DATA_OPTIONS.stream().noneMatch(opt::containsKey)) {
+            sb.append("\0fetched=").append(org.metaadamw.examples.io.DataPaths.root().toAbsolutePath());
+        }
+        return JobState.sha256(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 16);
     }
 
     /** The task with the data options of {@code opt} (see {@link #USAGE}). */
@@ -229,7 +283,7 @@ public final class TaskJob {
         java.util.List<String> out = new java.util.ArrayList<>();
         int confs = 0;
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--quick") || args[i].equals("--resume")) {
+            if (args[i].equals("--quick") || args[i].equals("--resume") || args[i].equals("--prepare")) {
                 out.add(args[i]);
                 out.add("true");
             } else if (args[i].equals("--conf") && i + 1 < args.length) {

@@ -2,8 +2,14 @@ package org.metaadamw.examples;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
 import org.metaadamw.config.MetaAdamWConfig;
+import org.metaadamw.examples.tasks.Metric;
+import org.metaadamw.examples.tasks.PreparedData;
 import org.metaadamw.examples.tasks.Task;
 import org.metaadamw.spark.SparkMetaAdamW;
 import org.metaadamw.train.RoundRecord;
@@ -64,10 +70,85 @@ public final class TaskRunner {
         }
     }
 
-    /** Shared RDDs of one task's data. */
-    public record Rdds(JavaRDD<DataSet> train, JavaRDD<DataSet> valid) {
+    /**
+     * One task's data as a run uses it: the training and validation minibatches in Spark, the values
+     * the model is built from, and where the metric is computed.
+     *
+     * @param info the task's {@link Task.Data#info()} values
+     */
+    public record Rdds(JavaRDD<DataSet> train, JavaRDD<DataSet> valid, int[] info, Evaluation evaluation) {
+        /**
+         * Minibatches loaded on the driver and parallelized; the metric computed on the driver's lists.
+         * For benchmarks in local mode that run many configurations on the same data.
+         */
         public static Rdds of(JavaSparkContext sc, Task.Data d, int workers) {
-            return new Rdds(sc.parallelize(d.train(), workers).cache(), sc.parallelize(d.valid(), workers).cache());
+            return new Rdds(sc.parallelize(d.train(), workers).cache(), sc.parallelize(d.valid(), workers).cache(), d.info(),
+                    new Evaluation(d.valid(), d.test(), null, null));
+        }
+
+        /**
+         * Prepared minibatches ({@link PreparedData}) read by the executors; the metric computed there,
+         * one score per minibatch, and added on the driver in minibatch order: the same metric, to the
+         * last bit, as {@link #of} on the same minibatches.
+         */
+        public static Rdds read(SparkSession spark, String dir, PreparedData.Info prepared) {
+            JavaRDD<DataSet> valid = PreparedData.read(spark, dir, "valid").cache();
+            return new Rdds(PreparedData.read(spark, dir, "train"), valid, prepared.info(),
+                    new Evaluation(null, null, valid, PreparedData.read(spark, dir, "test")));
+        }
+    }
+
+    /** Validation and test minibatches: lists on the driver, or RDDs evaluated on the executors (exactly one pair is set). */
+    public record Evaluation(List<DataSet> validList, List<DataSet> testList, JavaRDD<DataSet> validRdd, JavaRDD<DataSet> testRdd) {
+        double valid(JavaSparkContext sc, Task task, Model model) {
+            return validList != null ? task.evaluate(model, validList) : evaluate(sc, task.evaluation(), model, validRdd);
+        }
+
+        double test(JavaSparkContext sc, Task task, Model model) {
+            return testList != null ? task.evaluate(model, testList) : evaluate(sc, task.evaluation(), model, testRdd);
+        }
+    }
+
+    /**
+     * {@code metric} of {@code model} on {@code batches}, computed on the executors: the network is
+     * broadcast once, each task scores its minibatches, and the driver adds the (sum, count) scores in
+     * the RDD's order.
+     */
+    static double evaluate(JavaSparkContext sc, Metric metric, Model model, JavaRDD<DataSet> batches) {
+        boolean graph = model instanceof ComputationGraph;
+        byte[] zip;
+        try {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            ModelSerializer.writeModel(model, bytes, false);
+            zip = bytes.toByteArray();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot serialize the model for the evaluation", e);
+        }
+        Broadcast<byte[]> bc = sc.broadcast(zip);
+        try {
+            List<double[]> scores = batches.mapPartitionsWithIndex((p, it) -> {
+                List<double[]> out = new ArrayList<>();
+                if (!it.hasNext()) {
+                    return out.iterator();
+                }
+                var in = new java.io.ByteArrayInputStream(bc.value());
+                Model m = graph ? ModelSerializer.restoreComputationGraph(in, false) : ModelSerializer.restoreMultiLayerNetwork(in, false);
+                for (long i = 0; it.hasNext(); i++) {
+                    double[] s = metric.score(m, it.next());
+                    out.add(new double[]{p, i, s[0], s[1]});
+                }
+                return out.iterator();
+            }, true).collect();
+            List<double[]> ordered = new ArrayList<>(scores);
+            ordered.sort(java.util.Comparator.<double[]>comparingDouble(x -> x[0]).thenComparingDouble(x -> x[1]));
+            double sum = 0, count = 0;
+            for (double[] s : ordered) {
+                sum += s[2];
+                count += s[3];
+            }
+            return metric.finish(sum, count);
+        } finally {
+            bc.destroy();
         }
     }
 
@@ -78,14 +159,14 @@ public final class TaskRunner {
      * returns the same result as an uninterrupted one (the seconds of the epoch it resumed in count
      * only the part after the resume).
      */
-    public static Result run(JavaSparkContext sc, Task task, Task.Data data, Rdds rdds, Spec spec, Consumer<String> progress) {
-        return run(sc, task, data, rdds, spec, progress, r -> { });
+    public static Result run(JavaSparkContext sc, Task task, Rdds rdds, Spec spec, Consumer<String> progress) {
+        return run(sc, task, rdds, spec, progress, r -> { });
     }
 
-    /** As {@link #run(JavaSparkContext, Task, Task.Data, Rdds, Spec, Consumer)}, calling {@code onRound} on the driver after every round. */
-    static Result run(JavaSparkContext sc, Task task, Task.Data data, Rdds rdds, Spec spec, Consumer<String> progress,
+    /** As {@link #run(JavaSparkContext, Task, Rdds, Spec, Consumer)}, calling {@code onRound} on the driver after every round. */
+    static Result run(JavaSparkContext sc, Task task, Rdds rdds, Spec spec, Consumer<String> progress,
                       Consumer<RoundRecord> onRound) {
-        Model model = task.model(data, spec.seed());
+        Model model = task.model(rdds.info(), spec.seed());
         SparkMetaAdamW trainer = new SparkMetaAdamW(sc, model, spec.config().toBuilder().seed(spec.seed()).build());
         trainer.onRound(onRound);
         List<Double> val = new ArrayList<>(), secs = new ArrayList<>();
@@ -140,7 +221,7 @@ public final class TaskRunner {
                 trainer.fit(rdds.train(), rdds.valid(), 1);
             }
             secs.add((System.nanoTime() - te) / 1e9);
-            double v = task.evaluate(model, data.valid());
+            double v = rdds.evaluation().valid(sc, task, model);
             val.add(v);
             boolean better = bestEpoch < 0 || (task.higherIsBetter() ? v > val.get(bestEpoch) : v < val.get(bestEpoch));
             if (better) {
@@ -165,7 +246,7 @@ public final class TaskRunner {
             }
         }
         model.params().assign(best);
-        double test = task.evaluate(model, data.test());
+        double test = rdds.evaluation().test(sc, task, model);
         trainer.releaseData();
         // what the controller did, from the trainer's history (a resumed trainer has the whole of it)
         List<Double> loss = new ArrayList<>();

@@ -44,7 +44,7 @@ class MetaLearningDirectionTest {
 
     private static TaskRunner.Result run(String controller, double lr) {
         MetaAdamWConfig cfg = MetaAdamWConfig.builder().controller(controller).learningRate(lr).weightDecay(1e-2).numWorkers(2).build();
-        return TaskRunner.run(sc, task, data, rdds, new TaskRunner.Spec(controller, cfg, 1, 8, 0), System.out::println);
+        return TaskRunner.run(sc, task, rdds, new TaskRunner.Spec(controller, cfg, 1, 8, 0), System.out::println);
     }
 
     private static double meanFinalAlpha(TaskRunner.Result r) {

@@ -59,7 +59,7 @@ class TaskRunnerResumeTest {
             b.checkpoint(dir.toUri().toString(), 2, 20);
         }
         List<String> lines = new ArrayList<>();
-        var r = TaskRunner.run(sc, task, data, rdds, new TaskRunner.Spec("metaadamw", b.build(), 0, epochs, patience, resume),
+        var r = TaskRunner.run(sc, task, rdds, new TaskRunner.Spec("metaadamw", b.build(), 0, epochs, patience, resume),
                 lines::add, onRound);
         lines.forEach(System.out::println);
         return r;

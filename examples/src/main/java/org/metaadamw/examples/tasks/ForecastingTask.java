@@ -153,8 +153,8 @@ public final class ForecastingTask extends AbstractTask {
     }
 
     @Override
-    public Model model(Data data, long seed) {
-        int C = data.info()[0], out = data.info()[1];
+    public Model model(int[] info, long seed) {
+        int C = info[0], out = info[1];
         var conf = new NeuralNetConfiguration.Builder().seed(Seeds.model(seed)).weightInit(WeightInit.XAVIER).list()
                 .layer(new LastTimeStep(new LSTM.Builder().nIn(C).nOut(32).activation(Activation.TANH).build()))
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(32).nOut(out).activation(Activation.IDENTITY).build())
@@ -165,7 +165,7 @@ public final class ForecastingTask extends AbstractTask {
     }
 
     @Override
-    public double evaluate(Model model, List<DataSet> batches) {
-        return Metrics.mse(model, batches);
+    public Metric evaluation() {
+        return Metric.MSE;
     }
 }

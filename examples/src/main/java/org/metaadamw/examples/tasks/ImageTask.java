@@ -78,7 +78,7 @@ public final class ImageTask extends AbstractTask {
     }
 
     @Override
-    public Model model(Data data, long seed) {
+    public Model model(int[] info, long seed) {
         var conf = new NeuralNetConfiguration.Builder().seed(Seeds.model(seed)).weightInit(WeightInit.XAVIER).list()
                 .layer(new ConvolutionLayer.Builder(5, 5).nOut(8).activation(Activation.RELU).build())
                 .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
@@ -86,14 +86,14 @@ public final class ImageTask extends AbstractTask {
                 .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
                 .layer(new DenseLayer.Builder().nOut(64).activation(Activation.RELU).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX).build())
-                .setInputType(InputType.convolutional(data.info()[1], data.info()[1], data.info()[0])).build();
+                .setInputType(InputType.convolutional(info[1], info[1], info[0])).build();
         MultiLayerNetwork n = new MultiLayerNetwork(conf);
         n.init();
         return n;
     }
 
     @Override
-    public double evaluate(Model model, List<DataSet> batches) {
-        return Metrics.accuracy(model, batches);
+    public Metric evaluation() {
+        return Metric.ACCURACY;
     }
 }

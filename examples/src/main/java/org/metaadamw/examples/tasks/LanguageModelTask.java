@@ -102,8 +102,8 @@ public final class LanguageModelTask extends AbstractTask {
     }
 
     @Override
-    public Model model(Data data, long seed) {
-        int V = data.info()[0];
+    public Model model(int[] info, long seed) {
+        int V = info[0];
         var conf = new NeuralNetConfiguration.Builder().seed(Seeds.model(seed)).weightInit(WeightInit.XAVIER).list()
                 .layer(new EmbeddingSequenceLayer.Builder().nIn(V).nOut(64).build())
                 .layer(new LSTM.Builder().nIn(64).nOut(96).activation(Activation.TANH).build())
@@ -116,7 +116,7 @@ public final class LanguageModelTask extends AbstractTask {
     }
 
     @Override
-    public double evaluate(Model model, List<DataSet> batches) {
-        return Metrics.perplexity(model, batches);
+    public Metric evaluation() {
+        return Metric.PERPLEXITY;
     }
 }

@@ -140,10 +140,10 @@ public final class SentimentTask extends AbstractTask {
     }
 
     @Override
-    public Model model(Data data, long seed) {
+    public Model model(int[] info, long seed) {
         var conf = new NeuralNetConfiguration.Builder().seed(Seeds.model(seed)).weightInit(WeightInit.XAVIER).list()
-                .layer(new DenseLayer.Builder().nIn(data.info()[0]).nOut(32).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(32).nOut(data.info()[1])
+                .layer(new DenseLayer.Builder().nIn(info[0]).nOut(32).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(32).nOut(info[1])
                         .activation(Activation.SOFTMAX).build())
                 .build();
         MultiLayerNetwork n = new MultiLayerNetwork(conf);
@@ -152,7 +152,7 @@ public final class SentimentTask extends AbstractTask {
     }
 
     @Override
-    public double evaluate(Model model, List<DataSet> batches) {
-        return Metrics.accuracy(model, batches);
+    public Metric evaluation() {
+        return Metric.ACCURACY;
     }
 }

@@ -27,13 +27,22 @@ public interface Task {
     Data load(Scale scale, long seed) throws IOException;
 
     /**
-     * A freshly initialised model: the same parameters, bit for bit, for the same {@code seed} (0
-     * included: see {@code Seeds}).
+     * A freshly initialised model for data with these {@link Data#info()} values: the same
+     * parameters, bit for bit, for the same {@code seed} (0 included: see {@code Seeds}).
      */
-    Model model(Data data, long seed);
+    Model model(int[] info, long seed);
+
+    default Model model(Data data, long seed) {
+        return model(data.info(), seed);
+    }
+
+    /** How {@link #metric()} is computed. */
+    Metric evaluation();
 
     /** The metric of {@code model} on {@code batches}. */
-    double evaluate(Model model, List<DataSet> batches);
+    default double evaluate(Model model, List<DataSet> batches) {
+        return evaluation().evaluate(model, batches);
+    }
 
     /**
      * @param train       training minibatches

@@ -178,8 +178,8 @@ public final class TranslationTask extends AbstractTask {
     }
 
     @Override
-    public Model model(Data data, long seed) {
-        int vs = data.info()[0], vt = data.info()[1];
+    public Model model(int[] info, long seed) {
+        int vs = info[0], vt = info[1];
         var conf = new NeuralNetConfiguration.Builder().seed(Seeds.model(seed)).weightInit(WeightInit.XAVIER).graphBuilder()
                 .addInputs("in")
                 .addLayer("srcEmb", new EmbeddingSequenceLayer.Builder().nIn(vs).nOut(64).build(), new ChannelSelect(0), "in")
@@ -197,7 +197,7 @@ public final class TranslationTask extends AbstractTask {
     }
 
     @Override
-    public double evaluate(Model model, List<DataSet> batches) {
-        return Metrics.perplexity(model, batches);
+    public Metric evaluation() {
+        return Metric.PERPLEXITY;
     }
 }
