@@ -26,6 +26,11 @@ public final class AdamWController implements ModulationController {
     }
 
     @Override
+    public boolean usesStatistics() {
+        return false;
+    }
+
+    @Override
     public Modulation next(RoundSummary summary, long round, long totalRounds) {
         return Modulation.neutral(summary.groups());
     }

@@ -46,6 +46,11 @@ public final class FrozenRandomController implements ModulationController {
     }
 
     @Override
+    public boolean usesStatistics() {
+        return false;
+    }
+
+    @Override
     public Modulation next(RoundSummary summary, long round, long totalRounds) {
         return fixed;
     }

@@ -48,6 +48,15 @@ public interface ModulationController extends Serializable {
         return false;   // agrees with wantsValidation's default: a controller that wants validation passes overrides both
     }
 
+    /**
+     * Whether {@link #next} reads the per-group features and meta-signals of its summary. When it
+     * does not, workers skip the statistics pass over the parameters (a full read of θ, m, v and the
+     * gradients per round) and send zeros in their place; the losses are sent either way.
+     */
+    default boolean usesStatistics() {
+        return true;
+    }
+
     /** Whether workers should run the two validation passes in round {@code round}. */
     default boolean wantsValidation(long round) {
         return false;

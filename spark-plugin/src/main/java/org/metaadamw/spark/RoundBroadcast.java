@@ -14,7 +14,9 @@ import java.io.Serializable;
  *                         or -1 for a round without validation passes
  * @param trace            μ·e, the driver's step trace ({@code meta.traceDecay}); null when off or on a round
  *                         without validation passes
+ * @param statistics       whether the controller reads the per-group statistics (else workers send the losses only)
  */
 record RoundBroadcast(INDArray params, INDArray m, INDArray v, long step, Modulation modulation, long round,
-                      int roundInEpoch, long validationCursor, double timeFraction, long roundSeed, INDArray trace) implements Serializable {
+                      int roundInEpoch, long validationCursor, double timeFraction, long roundSeed, INDArray trace,
+                      boolean statistics) implements Serializable {
 }

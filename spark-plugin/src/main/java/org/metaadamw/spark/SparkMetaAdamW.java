@@ -282,10 +282,13 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         long t0 = System.nanoTime();
         boolean validate = coordinator.wantsValidation();
         double tFrac = Math.min(1.0, (double) coordinator.round() / Math.max(1, totalRounds));
-        INDArray theta = net.params();
-        Broadcast<RoundBroadcast> rb = sc.broadcast(new RoundBroadcast(theta.dup(), state.m().dup(), state.v().dup(),
+        // θ, m and v go into the broadcast as they are, not copied: nothing writes them until the round's
+        // aggregate is in and the broadcast destroyed, and workers only read them (local mode hands the
+        // executors these very objects)
+        Broadcast<RoundBroadcast> rb = sc.broadcast(new RoundBroadcast(net.params(), state.m(), state.v(),
                 state.step(), coordinator.modulation(), coordinator.round(), roundInEpoch,
-                validate ? validationCursor : -1, tFrac, coordinator.roundSeed(), validate ? coordinator.trace() : null));
+                validate ? validationCursor : -1, tFrac, coordinator.roundSeed(), validate ? coordinator.trace() : null,
+                coordinator.usesStatistics()));
         PartitionResult total;
         try {
             PartitionTrainer trainer = new PartitionTrainer(setup, rb);

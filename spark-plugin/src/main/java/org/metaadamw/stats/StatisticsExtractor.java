@@ -143,4 +143,14 @@ public final class StatisticsExtractor {
         return new RoundStatistics(G, F, feat, sig, meta ? in.lossValStart() : 0, meta ? in.lossValEnd() : 0,
                 in.lossTrain(), 1, meta ? 1 : 0);
     }
+
+    /**
+     * One worker's result for a controller that reads no statistics: zero features and signals, in
+     * the shape {@link #extract} gives, and the training loss. No pass over the parameters.
+     */
+    public RoundStatistics lossesOnly(double lossTrain) {
+        int G = groups.count();
+        return new RoundStatistics(G, version.columns(), new double[G * version.columns()], new double[G * RoundStatistics.Signal.COUNT],
+                0, 0, lossTrain, 1, 0);
+    }
 }

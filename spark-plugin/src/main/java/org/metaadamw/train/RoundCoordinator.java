@@ -53,6 +53,11 @@ public final class RoundCoordinator {
         return round;
     }
 
+    /** Whether the controller reads the workers' per-group statistics ({@link ModulationController#usesStatistics()}). */
+    public boolean usesStatistics() {
+        return controller.usesStatistics();
+    }
+
     public boolean wantsValidation() {
         return controller.wantsValidation(round);
     }

@@ -53,9 +53,11 @@ public final class RoundWorker {
      * @param timeFraction t/T of this round, in [0, 1]
      * @param trace      μ·e, the driver's decayed trace of earlier applied steps, or null (read only on a
      *                   round with validation passes)
+     * @param statistics whether the controller reads the per-group statistics; without them only the
+     *                   training loss is reported ({@link StatisticsExtractor#lossesOnly})
      */
     public WorkerResult run(INDArray thetaStart, AdamWState state, Modulation modulation, List<? extends DataSet> batches,
-                            DataSet validation, double timeFraction, long roundSeed, INDArray trace) {
+                            DataSet validation, double timeFraction, long roundSeed, INDArray trace, boolean statistics) {
         if (batches.isEmpty()) {
             throw new IllegalArgumentException("a round needs at least one training minibatch");
         }
@@ -78,7 +80,7 @@ public final class RoundWorker {
             lossTrain = net.computeGradient(b);
             INDArray g = net.gradient();
             optimizer.preprocess(g, b.getFeatures().size(0));
-            if (i == batches.size() - 1) {
+            if (statistics && i == batches.size() - 1) {
                 gtK = g.dup();
             }
             optimizer.step(params, g, st);
@@ -88,7 +90,8 @@ public final class RoundWorker {
             lv1 = net.computeGradient(validation);
             gv1 = preprocessed(validation);
         }
-        var stats = extractor.extract(new StatisticsExtractor.Inputs(thetaStart, thetaEnd, gtK, st.m(), st.v(), gv0, gv1,
+        var stats = !statistics ? extractor.lossesOnly(lossTrain)
+                : extractor.extract(new StatisticsExtractor.Inputs(thetaStart, thetaEnd, gtK, st.m(), st.v(), gv0, gv1,
                 optimizer.decayCoefficients(batches.size()), optimizer.decayBiases(), timeFraction, lv0, lv1, lossTrain, trace));
         boolean finite = isFinite(thetaEnd) && isFinite(st.m()) && isFinite(st.v());
         return new WorkerResult(thetaEnd, st, stats, batches.size(), finite);
