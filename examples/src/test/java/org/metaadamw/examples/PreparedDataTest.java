@@ -48,12 +48,22 @@ class PreparedDataTest {
         assertEquals(expected.size(), got.size(), what + ": minibatches");
         for (int i = 0; i < expected.size(); i++) {
             DataSet a = expected.get(i), b = got.get(i);
-            assertEquals(a.getFeatures(), b.getFeatures(), what + " " + i + " features");
-            assertEquals(a.getFeatures().dataType(), b.getFeatures().dataType());
-            assertEquals(a.getLabels(), b.getLabels(), what + " " + i + " labels");
-            assertEquals(a.getFeaturesMaskArray(), b.getFeaturesMaskArray(), what + " " + i + " features mask");
-            assertEquals(a.getLabelsMaskArray(), b.getLabelsMaskArray(), what + " " + i + " labels mask");
+            assertBits(a.getFeatures(), b.getFeatures(), what + " " + i + " features");
+            assertBits(a.getLabels(), b.getLabels(), what + " " + i + " labels");
+            assertBits(a.getFeaturesMaskArray(), b.getFeaturesMaskArray(), what + " " + i + " features mask");
+            assertBits(a.getLabelsMaskArray(), b.getLabelsMaskArray(), what + " " + i + " labels mask");
         }
+    }
+
+    /** Same shape, data type and bytes (INDArray.equals allows a tolerance). */
+    private static void assertBits(org.nd4j.linalg.api.ndarray.INDArray a, org.nd4j.linalg.api.ndarray.INDArray b, String what) {
+        if (a == null || b == null) {
+            assertEquals(a, b, what);
+            return;
+        }
+        assertArrayEquals(a.shape(), b.shape(), what + " shape");
+        assertEquals(a.dataType(), b.dataType(), what + " data type");
+        assertArrayEquals(a.dup('c').data().asBytes(), b.dup('c').data().asBytes(), what);
     }
 
     @Test

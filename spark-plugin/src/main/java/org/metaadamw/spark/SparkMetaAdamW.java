@@ -61,6 +61,7 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
     private final DriverMetrics metrics;
     private Consumer<RoundRecord> listener = r -> { };
     private long lastStatisticsBytes;
+    private RoundTiming lastTiming;
     // the block partitioning of the last input RDDs, reused when fit is called again with the same RDDs
     // (the DL4J idiom of one fit call per epoch); measured ≈ 0.4 s per call for 188 minibatches in local[2]
     /** The inputs of the last fit and their cached layouts (reused while the same RDDs come back). */
@@ -97,6 +98,85 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         metrics.start(groups, controller.name(), net.params().length() * net.params().dataType().width());
         LOG.info("MetaAdamW on Spark ({}, {} workers, K={}), {} parameters\n{}", controller.name(), workers,
                 cfg.averagingFrequency(), groups.numParams(), groups.describe());
+    }
+
+    /**
+     * Refuses, before any work, a round whose results cannot reach the driver: every round's tree
+     * aggregation delivers a few partial sums of θ, m and v (three parameter vectors each) to the
+     * driver, and Spark aborts a job whose results exceed {@code spark.driver.maxResultSize} (1g by
+     * default: about 55 M float parameters with one result, fewer with several).
+     */
+    private void checkResultSize() {
+        long limit = sc.getConf().getSizeAsBytes("spark.driver.maxResultSize", "1g");
+        long one = 3L * net.params().length() * net.params().dataType().width();
+        long results = driverResults(workers), need = results * one;
+        if (limit > 0 && need > limit) {
+            throw new IllegalStateException(String.format(java.util.Locale.ROOT,
+                    "each round sends %d result(s) of %.0f MB (θ, m and v of %d parameters) to the driver: %.0f MB, more than "
+                            + "spark.driver.maxResultSize=%s; set spark.driver.maxResultSize to at least %dm (or 0 for no limit), "
+                            + "and give the driver the memory for it", results, one / 1e6, net.params().length(), need / 1e6,
+                    sc.getConf().get("spark.driver.maxResultSize", "1g"), (need >> 20) + 1));
+        }
+    }
+
+    /** Up to this many workers, the driver sums their results itself; beyond, groups of about √W are summed on executors first. */
+    static final int DIRECT_RESULTS = 8;
+
+    /** How many results {@link #aggregate} hands to the driver for {@code workers} partitions. */
+    static long driverResults(int workers) {
+        return workers <= DIRECT_RESULTS ? workers : ceilDiv(workers, groupSize(workers));
+    }
+
+    private static int groupSize(int workers) {
+        return (int) Math.ceil(Math.sqrt(workers));
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    /**
+     * The sum of the workers' results in partition order, whatever order the tasks finish in:
+     * floating-point addition is not associative, and a sum in arrival order (Spark's fold and
+     * treeAggregate) would make runs with three or more workers differ in their last bits. Up to
+     * {@link #DIRECT_RESULTS} workers the driver collects the results (in partition order) and sums
+     * them; beyond, each group of about √W consecutive partitions is summed in order on an executor
+     * and the driver sums the group sums in order.
+     */
+    static PartitionResult aggregate(JavaRDD<PartitionResult> results, int workers) {
+        PartitionResult total = PartitionResult.EMPTY;
+        if (workers <= DIRECT_RESULTS) {
+            for (PartitionResult r : results.collect()) {
+                total = total.merge(r);
+            }
+            return total;
+        }
+        int size = groupSize(workers), groups = ceilDiv(workers, size);
+        List<Tuple2<Integer, PartitionResult>> sums = results
+                .mapPartitionsWithIndex((p, it) -> {
+                    List<Tuple2<Integer, Tuple2<Integer, PartitionResult>>> out = new java.util.ArrayList<>();
+                    it.forEachRemaining(r -> out.add(new Tuple2<>(p / size, new Tuple2<>(p, r))));
+                    return out.iterator();
+                }, true)
+                .mapToPair(t -> t)
+                .groupByKey(groups)
+                .mapValues(members -> {
+                    List<Tuple2<Integer, PartitionResult>> l = new java.util.ArrayList<>();
+                    members.forEach(l::add);
+                    l.sort(java.util.Comparator.comparingInt(Tuple2::_1));
+                    PartitionResult s = PartitionResult.EMPTY;
+                    for (Tuple2<Integer, PartitionResult> m : l) {
+                        s = s.merge(m._2());
+                    }
+                    return s;
+                })
+                .collect();
+        List<Tuple2<Integer, PartitionResult>> ordered = new java.util.ArrayList<>(sums);
+        ordered.sort(java.util.Comparator.comparingInt(Tuple2::_1));
+        for (Tuple2<Integer, PartitionResult> s : ordered) {
+            total = total.merge(s._2());
+        }
+        return total;
     }
 
     /** {@code cfg} on top of the SparkContext's {@code spark.metaadamw.*} settings. */
@@ -136,6 +216,7 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         if (epochs < 1) {
             throw new IllegalArgumentException("epochs must be >= 1 (got " + epochs + ")");
         }
+        checkResultSize();
         int h = holdout(validation);
         prepare(train, validation, h);
         if (h > 0) {
@@ -278,6 +359,23 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         }
     }
 
+    /**
+     * Where a round's time went, measured on the driver, in seconds.
+     *
+     * @param broadcastSeconds creating the round's broadcast: serializing θ, m and v (and the modulation)
+     * @param jobSeconds       the Spark job: the tasks (fetching the broadcast, the K local steps, the
+     *                         statistics) and the tree aggregation of their results
+     * @param driverSeconds    the driver step after the job: averaging, the NaN/Inf check, the
+     *                         controller (MetaAdamW's meta-step), history and metrics
+     */
+    public record RoundTiming(double broadcastSeconds, double jobSeconds, double driverSeconds) {
+    }
+
+    /** The timing of the last round run, or null before the first. */
+    public RoundTiming lastRoundTiming() {
+        return lastTiming;
+    }
+
     private void runRound(Broadcast<JobSetup> setup, int epoch, int roundInEpoch, long totalRounds) {
         long t0 = System.nanoTime();
         boolean validate = coordinator.wantsValidation();
@@ -289,6 +387,7 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
                 state.step(), coordinator.modulation(), coordinator.round(), roundInEpoch,
                 validate ? validationCursor : -1, tFrac, coordinator.roundSeed(), validate ? coordinator.trace() : null,
                 coordinator.usesStatistics()));
+        long t1 = System.nanoTime();
         PartitionResult total;
         try {
             PartitionTrainer trainer = new PartitionTrainer(setup, rb);
@@ -308,10 +407,11 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
             } else {
                 results = parted.mapPartitionsWithIndex((p, it) -> trainer.train(p, it, null), true);
             }
-            total = results.treeAggregate(PartitionResult.EMPTY, PartitionResult::merge, PartitionResult::merge, 2);
+            total = aggregate(results, workers);
         } finally {
             rb.destroy();
         }
+        long t2 = System.nanoTime();
         if (validate) {
             validationCursor++;
         }
@@ -325,6 +425,7 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         lastStatisticsBytes = total.statisticsBytes();
         RoundRecord rec = coordinator.history().get(coordinator.history().size() - 1);
         metrics.update(rec, coordinator.modulation(), lastStatisticsBytes, total.workers());
+        lastTiming = new RoundTiming((t1 - t0) / 1e9, (t2 - t1) / 1e9, (System.nanoTime() - t2) / 1e9);
         listener.accept(rec);
     }
 
