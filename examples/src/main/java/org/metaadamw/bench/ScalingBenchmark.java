@@ -169,7 +169,7 @@ public final class ScalingBenchmark {
         } catch (RuntimeException | OutOfMemoryError e) {
             String why = e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse("");
             return new Row(size, workers, "failed (" + why.substring(0, Math.min(120, why.length())) + ")", Double.NaN, Double.NaN,
-                    Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, 0, 0, Double.NaN);
+                    Double.NaN, Double.NaN, Double.NaN, 0, 0, 0, Double.NaN);
         }
     }
 

@@ -61,6 +61,12 @@ public final class HypergradientController implements ModulationController {
         return round % cfg.metaInterval() == 0;
     }
 
+    /** The rule reads ⟨gv1, Δ⟩, ‖gv1‖² and ‖Δ‖²; gv0 only through the averaged-step estimate. */
+    @Override
+    public boolean usesStartGradient() {
+        return cfg.averagedStepEstimate();
+    }
+
     @Override
     public Modulation next(RoundSummary s, long round, long totalRounds) {
         if (logAlpha == null) {

@@ -125,6 +125,12 @@ public final class MetaAdamWController implements ModulationController {
         return round >= 1 && round % config.metaInterval() == 0;
     }
 
+    /** gv0 enters only the alignment term and the averaged-step estimate; the default objective needs neither. */
+    @Override
+    public boolean usesStartGradient() {
+        return config.metaTerms()[MetaObjective.ALIGNMENT] || config.averagedStepEstimate();
+    }
+
     @Override
     public Modulation next(RoundSummary s, long round, long totalRounds) {
         if (module == null) {

@@ -57,6 +57,15 @@ public interface ModulationController extends Serializable {
         return true;
     }
 
+    /**
+     * Whether {@link #next} reads the signals of the validation gradient at the round's start, gv0
+     * (‖gv0‖², ⟨gv0, gv1⟩, ⟨gv0, Δ⟩). When it does not, the first validation pass of a round is a
+     * forward pass only, for L_val(θ_r), and those signals are zero. The default is the safe one.
+     */
+    default boolean usesStartGradient() {
+        return true;
+    }
+
     /** Whether workers should run the two validation passes in round {@code round}. */
     default boolean wantsValidation(long round) {
         return false;

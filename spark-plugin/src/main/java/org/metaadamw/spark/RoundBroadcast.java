@@ -15,8 +15,9 @@ import java.io.Serializable;
  * @param trace            μ·e, the driver's step trace ({@code meta.traceDecay}); null when off or on a round
  *                         without validation passes
  * @param statistics       whether the controller reads the per-group statistics (else workers send the losses only)
+ * @param startGradient    whether the controller reads gv0 (else the first validation pass is forward only)
  */
 record RoundBroadcast(INDArray params, INDArray m, INDArray v, long step, Modulation modulation, long round,
                       int roundInEpoch, long validationCursor, double timeFraction, long roundSeed, INDArray trace,
-                      boolean statistics) implements Serializable {
+                      boolean statistics, boolean startGradient) implements Serializable {
 }

@@ -386,7 +386,7 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         Broadcast<RoundBroadcast> rb = sc.broadcast(new RoundBroadcast(net.params(), state.m(), state.v(),
                 state.step(), coordinator.modulation(), coordinator.round(), roundInEpoch,
                 validate ? validationCursor : -1, tFrac, coordinator.roundSeed(), validate ? coordinator.trace() : null,
-                coordinator.usesStatistics()));
+                coordinator.usesStatistics(), coordinator.usesStartGradient()));
         long t1 = System.nanoTime();
         PartitionResult total;
         try {

@@ -59,10 +59,10 @@ public final class StatisticsExtractor {
 
     public RoundStatistics extract(Inputs in) {
         int G = groups.count(), F = version.columns(), S = RoundStatistics.Signal.COUNT;
-        boolean meta = in.gv0() != null && in.gv1() != null;
+        boolean meta = in.gv1() != null;   // gv0 may be absent (a controller that does not read it): its signals are 0
         boolean traced = meta && in.trace() != null;
         FlatReader t0 = FlatReader.of(in.thetaStart()), t1 = FlatReader.of(in.thetaEnd()), g = FlatReader.of(in.gradLast()),
-                m = FlatReader.of(in.m()), v = FlatReader.of(in.v()), a = FlatReader.of(in.gv0()), b = FlatReader.of(in.gv1()),
+                m = FlatReader.of(in.m()), v = FlatReader.of(in.v()), a = in.gv0() == null ? null : FlatReader.of(in.gv0()), b = FlatReader.of(in.gv1()),
                 e = traced ? FlatReader.of(in.trace()) : null;
         double[] feat = new double[G * F];
         double[] sig = new double[G * S];
@@ -96,7 +96,7 @@ public final class StatisticsExtractor {
                     }
                     if (meta) {
                         double p0 = t0.get(i), d = pi - p0, dwd = decayed ? -c * 0.5 * (p0 + pi) : 0.0;
-                        double a0 = a.get(i), b1 = b.get(i);
+                        double a0 = a == null ? 0.0 : a.get(i), b1 = b.get(i);
                         s[0] += b1 * d;
                         s[1] += b1 * dwd;
                         s[2] += gi * d;

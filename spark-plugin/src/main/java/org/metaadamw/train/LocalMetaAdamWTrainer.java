@@ -237,7 +237,7 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
         INDArray theta = net.params().dup();
         double tFrac = Math.min(1.0, (double) coordinator.round() / Math.max(1, totalRounds));
         WorkerResult r = worker.run(theta, state, coordinator.modulation(), batches, val, tFrac, coordinator.roundSeed(),
-                val != null ? coordinator.trace() : null, coordinator.usesStatistics());
+                val != null ? coordinator.trace() : null, coordinator.usesStatistics(), coordinator.usesStartGradient());
         // the worker trained the driver's own network in place: give the coordinator θ_r, so that it
         // sees the applied step θ_end − θ_r (step trace, averaged-step measurement) as on Spark
         net.params().assign(theta);

@@ -54,6 +54,16 @@ public final class NetModel {
      *
      * @return the minibatch's mean loss
      */
+    /**
+     * The minibatch's mean loss from a forward pass in training mode, without the backward pass: the
+     * loss {@link #computeGradient} returns, at about a third of its cost. Leaves the gradient as it was.
+     */
+    public double loss(DataSet ds) {
+        org.nd4j.linalg.dataset.DataSet d = ds instanceof org.nd4j.linalg.dataset.DataSet x ? x
+                : new org.nd4j.linalg.dataset.DataSet(ds.getFeatures(), ds.getLabels(), ds.getFeaturesMaskArray(), ds.getLabelsMaskArray());
+        return mln != null ? mln.score(d, true) : cg.score(d, true);
+    }
+
     public double computeGradient(DataSet ds) {
         if (mln != null) {
             mln.setInput(ds.getFeatures());

@@ -58,6 +58,11 @@ public final class RoundCoordinator {
         return controller.usesStatistics();
     }
 
+    /** Whether the controller reads the start-of-round validation gradient ({@link ModulationController#usesStartGradient()}). */
+    public boolean usesStartGradient() {
+        return controller.usesStartGradient();
+    }
+
     public boolean wantsValidation() {
         return controller.wantsValidation(round);
     }

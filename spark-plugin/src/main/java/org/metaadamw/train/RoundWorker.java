@@ -55,9 +55,12 @@ public final class RoundWorker {
      *                   round with validation passes)
      * @param statistics whether the controller reads the per-group statistics; without them only the
      *                   training loss is reported ({@link StatisticsExtractor#lossesOnly})
+     * @param startGradient whether the controller reads gv0, the validation gradient at θ_r; without it the
+     *                   first validation pass is a forward pass for L_val(θ_r) only
      */
     public WorkerResult run(INDArray thetaStart, AdamWState state, Modulation modulation, List<? extends DataSet> batches,
-                            DataSet validation, double timeFraction, long roundSeed, INDArray trace, boolean statistics) {
+                            DataSet validation, double timeFraction, long roundSeed, INDArray trace, boolean statistics,
+                            boolean startGradient) {
         if (batches.isEmpty()) {
             throw new IllegalArgumentException("a round needs at least one training minibatch");
         }
@@ -69,9 +72,11 @@ public final class RoundWorker {
 
         INDArray gv0 = null, gv1 = null;
         double lv0 = Double.NaN, lv1 = Double.NaN;
-        if (validation != null) {
+        if (validation != null && startGradient) {
             lv0 = net.computeGradient(validation);
             gv0 = preprocessed(validation);
+        } else if (validation != null) {
+            lv0 = net.loss(validation);
         }
         INDArray gtK = null;
         double lossTrain = Double.NaN;
