@@ -125,7 +125,7 @@ public final class ScalingBenchmark {
             int per = (rounds + 1) * k;
             List<DataSet> batches = new ArrayList<>(data.batchBy(batch));
             List<DataSet> use = new ArrayList<>();
-            for (int i = 0; use.size() < workers * (per + per / 9 + 2); i++) {
+            for (int i = 0; use.size() < workers * (per + per / 9 + 10); i++) {
                 use.add(batches.get(i % batches.size()));
             }
             JavaRDD<DataSet> rdd = sc.parallelize(use, workers);
