@@ -45,11 +45,14 @@ public final class MetaAdamWConf {
 
     // ---- modulation (section 4) ----
     public static final ConfigEntry<String> MULTIPLIERS = choice("multipliers", "log",
-            "How module outputs become multipliers. log: α_g = exp(ln(alphaMax)·tanh((ρ + a_g)/ln(alphaMax))) with ρ the learned global log step scale, "
-                    + "β_g likewise with betaMax and no global scale (zero outputs give exactly 1). sigmoid: the paper's α_g = 1 + r_α(σ(a_g) − ½).",
+            "How module outputs become multipliers. log: α_g = exp(A·tanh((ρ + a_g)/A)) with ρ the learned global log step scale, "
+                    + "A = ln(alphaMax) where ρ + a_g ≥ 0 and A = −ln(alphaMin) below (smooth at 0), "
+                    + "β_g = exp(B·tanh(b_g/B)), B = ln(betaMax), with no global scale (zero outputs give exactly 1). sigmoid: the paper's α_g = 1 + r_α(σ(a_g) − ½).",
             "log", "sigmoid");
     public static final ConfigEntry<Double> ALPHA_MAX = greaterThan("alphaMax", 8.0, 1.0,
-            "log multipliers: α_g lies in (1/alphaMax, alphaMax).");
+            "log multipliers: the ceiling of α_g (and of the hypergradient controller's α_g): α_g lies in (alphaMin, alphaMax).");
+    public static final ConfigEntry<Double> ALPHA_MIN = openRange("alphaMin", 0.125, 0.0, 1.0,
+            "log multipliers: the floor of α_g (and of the hypergradient controller's α_g): α_g lies in (alphaMin, alphaMax).");
     public static final ConfigEntry<Double> BETA_MAX = greaterThan("betaMax", 4.0, 1.0,
             "log multipliers: β_g lies in (1/betaMax, betaMax).");
     public static final ConfigEntry<Double> ALPHA_RANGE = openRange("alphaRange", 1.0, 0.0, 2.0,
@@ -122,7 +125,7 @@ public final class MetaAdamWConf {
             "metaadamw, adamw, hypergradient, random, or a ControllerProvider's name ([a-z][a-z0-9_-]*)",
             v -> v.matches("[a-z][a-z0-9_-]*"), s -> s.toLowerCase(Locale.ROOT), s -> s));
     public static final ConfigEntry<Double> HYPERGRADIENT_RATE = positive("hypergradient.rate", 0.1,
-            "hypergradient controller: κ in ln α_g ← ln α_g − κ·cos(gv1_g, Δ_g) per meta-round (the normalized multiplicative rule), α_g clamped to [1/alphaMax, alphaMax].");
+            "hypergradient controller: κ in ln α_g ← ln α_g − κ·cos(gv1_g, Δ_g) per meta-round (the normalized multiplicative rule), α_g clamped to [alphaMin, alphaMax].");
     public static final ConfigEntry<String> META_TERMS = terms("meta.terms", "lossDecrease",
             "Meta-loss terms the attention module and ρ are trained on; comma-separated subset of alignment, lossDecrease, gap, balanced by HUW when more than one. "
                     + "The default is the loss-decrease hypergradient alone: measured on real tasks, the alignment and gap terms push α the same way whatever the base learning rate "

@@ -130,6 +130,7 @@ public final class MetaAdamWConfig implements Serializable {
     /** True for {@code multipliers=log}, false for the paper's sigmoid map. */
     public boolean logMultipliers() { return get(MetaAdamWConf.MULTIPLIERS).equals("log"); }
     public double alphaMax() { return get(MetaAdamWConf.ALPHA_MAX); }
+    public double alphaMin() { return get(MetaAdamWConf.ALPHA_MIN); }
     public double betaMax() { return get(MetaAdamWConf.BETA_MAX); }
     public double metaScaleLearningRate() { return get(MetaAdamWConf.META_SCALE_LEARNING_RATE); }
     public double metaScaleFloor() { return get(MetaAdamWConf.META_SCALE_FLOOR); }
@@ -227,6 +228,7 @@ public final class MetaAdamWConfig implements Serializable {
         public Builder preset(String v) { return setString(MetaAdamWConf.PRESET.key(), v); }
         public Builder multipliers(String v) { return setString(MetaAdamWConf.MULTIPLIERS.key(), v); }
         public Builder alphaMax(double v) { return set(MetaAdamWConf.ALPHA_MAX, v); }
+        public Builder alphaMin(double v) { return set(MetaAdamWConf.ALPHA_MIN, v); }
         public Builder betaMax(double v) { return set(MetaAdamWConf.BETA_MAX, v); }
         public Builder metaScaleLearningRate(double v) { return set(MetaAdamWConf.META_SCALE_LEARNING_RATE, v); }
         public Builder metaScaleFloor(double v) { return set(MetaAdamWConf.META_SCALE_FLOOR, v); }

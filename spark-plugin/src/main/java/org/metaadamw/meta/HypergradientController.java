@@ -16,7 +16,7 @@ import java.util.Map;
  * ICLR 2018, section 2 and the multiplicative rule of its appendix), one update per meta-round from
  * the signals the workers already send:
  *
- * <pre>  ln α_g ← clamp( ln α_g − κ · ⟨gv1, Δ⟩_g / (‖gv1_g‖ ‖Δ_g‖), ± ln alphaMax )</pre>
+ * <pre>  ln α_g ← clamp( ln α_g − κ · ⟨gv1, Δ⟩_g / (‖gv1_g‖ ‖Δ_g‖), ln alphaMin, ln alphaMax )</pre>
  *
  * where Δ_g is the round's step of group g and gv1 the validation gradient after it: ⟨gv1, Δ⟩_g / α_g
  * is dL_val(θ_end)/dα_g to first order, so α_g grows while the step still points downhill on the
@@ -77,7 +77,7 @@ public final class HypergradientController implements ModulationController {
         }
         if (s.hasMetaSignals() && wantsValidation(round)) {
             boolean[] bad = s.nonFiniteGroups();
-            double cap = Math.log(cfg.alphaMax());
+            double lo = Math.log(cfg.alphaMin()), hi = Math.log(cfg.alphaMax());
             for (int g = 0; g < logAlpha.length; g++) {
                 if (bad[g]) {
                     continue;
@@ -86,7 +86,7 @@ public final class HypergradientController implements ModulationController {
                 double den = Math.sqrt(x[Signal.GV1_SQ]) * Math.sqrt(x[Signal.DELTA_SQ]);
                 double cos = den > 0 ? s.averagedStepSlope(g) / den : 0.0;
                 metrics.put("cos." + g, cos);
-                logAlpha[g] = Math.max(-cap, Math.min(cap, logAlpha[g] - cfg.hypergradientRate() * cos));
+                logAlpha[g] = Math.max(lo, Math.min(hi, logAlpha[g] - cfg.hypergradientRate() * cos));
             }
         }
         return current();

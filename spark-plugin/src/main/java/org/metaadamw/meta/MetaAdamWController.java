@@ -248,8 +248,7 @@ public final class MetaAdamWController implements ModulationController {
         if (outputMap.isLog() && config.metaScaleLearningRate() > 0 && Double.isFinite(gRho)) {
             double[] r = {rho};
             scaleAdam.step(r, new double[]{gRho});
-            double cap = Math.log(config.alphaMax());
-            rho = Math.max(-cap, Math.min(cap, r[0]));
+            rho = Math.max(Math.log(config.alphaMin()), Math.min(Math.log(config.alphaMax()), r[0]));
             rhoMax = Math.max(rhoMax, rho);
             if (config.metaScaleFloor() > 1) {
                 // limits the greedy annealing: never more than scaleFloor below the largest scale reached

@@ -7,9 +7,10 @@ import org.metaadamw.update.Modulation;
  * The module's output map (docs/algorithm.md "Output map") from G×4 logits (a, b, c, d per group)
  * and the global log step scale ρ to the modulation, and its derivative.
  * <ul>
- *   <li>{@code log} (default): α_g = exp(A·tanh((ρ + a_g)/A)), A = ln(alphaMax);
- *       β_g = exp(B·tanh(b_g/B)), B = ln(betaMax). Near zero this is α = e^{ρ + a}: the module and ρ
- *       move α multiplicatively, equally easily up and down, and α stays inside (1/alphaMax, alphaMax).</li>
+ *   <li>{@code log} (default): α_g = exp(A·tanh((ρ + a_g)/A)) with A = ln(alphaMax) for ρ + a_g ≥ 0 and
+ *       A = −ln(alphaMin) below, so α stays inside (alphaMin, alphaMax); the two branches agree at 0 in
+ *       value, slope and curvature. β_g = exp(B·tanh(b_g/B)), B = ln(betaMax). Near zero this is
+ *       α = e^{ρ + a}: the module and ρ move α multiplicatively, equally easily up and down.</li>
  *   <li>{@code sigmoid} (the paper, section 4): α = 1 + r_α(σ(a) − ½), β = 1 + r_β(σ(b) − ½); ρ must be 0.</li>
  * </ul>
  * λ1 = σ(c) and λ2 = σ(d) in both. Zero logits (the zero-initialised head) and ρ = 0 give α = β = 1.
@@ -19,29 +20,42 @@ import org.metaadamw.update.Modulation;
 public final class OutputMap {
     private final boolean log;
     private final double alphaScale;
+    /** −ln(alphaMin), the scale of the α branch below 0 (log map only). */
+    private final double alphaScaleBelow;
     private final double betaScale;
 
-    private OutputMap(boolean log, double alphaScale, double betaScale) {
+    private OutputMap(boolean log, double alphaScale, double alphaScaleBelow, double betaScale) {
         this.log = log;
         this.alphaScale = alphaScale;
+        this.alphaScaleBelow = alphaScaleBelow;
         this.betaScale = betaScale;
     }
 
     /** The paper's map with ranges r_α, r_β in (0, 2). */
     public static OutputMap sigmoid(double alphaRange, double betaRange) {
-        return new OutputMap(false, alphaRange, betaRange);
+        return new OutputMap(false, alphaRange, alphaRange, betaRange);
     }
 
     /** The log map with α in (1/alphaMax, alphaMax) and β in (1/betaMax, betaMax); both maxima &gt; 1. */
     public static OutputMap log(double alphaMax, double betaMax) {
-        if (!(alphaMax > 1) || !(betaMax > 1)) {
-            throw new IllegalArgumentException("log output map needs alphaMax, betaMax > 1 (got " + alphaMax + ", " + betaMax + ")");
+        return log(1 / alphaMax, alphaMax, betaMax);
+    }
+
+    /** The log map with α in (alphaMin, alphaMax) and β in (1/betaMax, betaMax); 0 &lt; alphaMin &lt; 1 &lt; alphaMax, betaMax &gt; 1. */
+    public static OutputMap log(double alphaMin, double alphaMax, double betaMax) {
+        if (!(alphaMax > 1) || !(betaMax > 1) || !(alphaMin > 0 && alphaMin < 1)) {
+            throw new IllegalArgumentException("log output map needs 0 < alphaMin < 1 < alphaMax and betaMax > 1 (got " + alphaMin + ", "
+                    + alphaMax + ", " + betaMax + ")");
         }
-        return new OutputMap(true, Math.log(alphaMax), Math.log(betaMax));
+        return new OutputMap(true, Math.log(alphaMax), -Math.log(alphaMin), Math.log(betaMax));
     }
 
     public static OutputMap of(MetaAdamWConfig cfg) {
-        return cfg.logMultipliers() ? log(cfg.alphaMax(), cfg.betaMax()) : sigmoid(cfg.alphaRange(), cfg.betaRange());
+        return cfg.logMultipliers() ? log(cfg.alphaMin(), cfg.alphaMax(), cfg.betaMax()) : sigmoid(cfg.alphaRange(), cfg.betaRange());
+    }
+
+    private double alphaScale(double z) {
+        return z >= 0 ? alphaScale : alphaScaleBelow;
     }
 
     public boolean isLog() {
@@ -64,7 +78,8 @@ public final class OutputMap {
         for (int g = 0; g < G; g++) {
             int r = g * ModuleShape.OUTPUTS;
             if (log) {
-                a[g] = Math.exp(alphaScale * Math.tanh((rho + logits[r]) / alphaScale));
+                double z = rho + logits[r], A = alphaScale(z);
+                a[g] = Math.exp(A * Math.tanh(z / A));
                 b[g] = Math.exp(betaScale * Math.tanh(logits[r + 1] / betaScale));
             } else {
                 a[g] = 1 + alphaScale * (sigmoid(logits[r]) - 0.5);
@@ -93,8 +108,8 @@ public final class OutputMap {
         for (int i = 0; i < logits.length; i++) {
             int j = i % ModuleShape.OUTPUTS;
             if (log && j < 2) {
-                double scale = j == 0 ? alphaScale : betaScale;
                 double z = j == 0 ? rho + logits[i] : logits[i];
+                double scale = j == 0 ? alphaScale(z) : betaScale;
                 double t = Math.tanh(z / scale);
                 double value = Math.exp(scale * t);
                 out[i] = dMod[i] * value * (1 - t * t);

@@ -145,10 +145,11 @@ class MetaObjectiveGradientTest {
         int G = 3;
         RoundSummary s = randomSummary(r, G);
         double[] a0 = {0.9, 1.1, 1.2}, b0 = {1.0, 0.7, 1.3};
-        for (int variant = 0; variant < 3; variant++) {
-        OutputMap map = variant == 0 ? OutputMap.sigmoid(0.8, 1.2) : OutputMap.log(8, 4);
-        boolean paper = variant < 2;
-        double rho = variant == 0 ? 0.0 : 0.3;
+        for (int variant = 0; variant < 5; variant++) {
+        // 3, 4: the asymmetric log map (α in (1/8, 100)), with ρ placing some groups on each branch
+        OutputMap map = variant == 0 ? OutputMap.sigmoid(0.8, 1.2) : variant < 3 ? OutputMap.log(8, 4) : OutputMap.log(0.125, 100, 4);
+        boolean paper = variant < 2 || variant == 3;
+        double rho = variant == 0 ? 0.0 : variant == 4 ? -0.05 : 0.3;
         Huw huw = new Huw(new double[]{2, 5, 1}, false, 0.05);
         huw.update(new double[]{0.3, -0.2, 0.1});
         huw.update(new double[]{0.3, -0.2, 0.1});
