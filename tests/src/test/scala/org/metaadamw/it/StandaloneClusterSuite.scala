@@ -153,8 +153,8 @@ class StandaloneClusterSuite extends AnyFunSuite with BeforeAndAfterAll {
     val alpha = metric("plugin.org.metaadamw.spark.MetaAdamWPlugin.alpha.0.csv")
       .getOrElse(fail(s"no alpha.0 metric among ${files.mkString(", ")}"))
     val lastAlpha = Files.readAllLines(alpha).asScala.last.split(",")(1).trim.toDouble
-    // the default log multipliers lie in (alphaMin, alphaMax) = (0.01, 100); a gauge outside means a broken metric
-    assert(lastAlpha > 0.01 && lastAlpha < 100.0 && lastAlpha != 1.0, s"alpha.0 = $lastAlpha")
+    // the default log multipliers lie in (1/alphaMax, alphaMax) = (1/8, 8); a gauge outside means a broken metric
+    assert(lastAlpha > 0.125 && lastAlpha < 8.0 && lastAlpha != 1.0, s"alpha.0 = $lastAlpha")
     for (name <- Seq("meta.lossDecrease", "huw.weight.alignment", "round.seconds", "statistics.bytes"))
       assert(metric(s"MetaAdamWPlugin.$name.csv").isDefined, s"$name missing among ${files.mkString(", ")}")
     // executor JVMs report the per-round worker time under their executor ids
