@@ -30,7 +30,7 @@ import java.util.Map;
  * <p>Metrics per meta-step, for diagnosis: {@code dAlpha.<term>.<g>} = w_i·∂L_i/∂α_g (the HUW-weighted
  * contribution of term i to dL_meta/dα_g), {@code huw.weight.<term>}, {@code scale} (ρ).
  *
- * <p>Cost: the buffers of {@link #next} (two forward passes, the backward workspace, the rollback
+ * <p>Cost: the buffers of {@link #next} (one forward pass, the backward workspace, the rollback
  * snapshot, per-group arrays) are allocated once per group count, so that in steady state a call
  * allocates only the {@link Modulation} it returns; {@link #metrics()} builds its map on each call.
  *
@@ -75,14 +75,14 @@ public final class MetaAdamWController implements ModulationController {
 
     /**
      * Everything {@link #next} writes in steady state, so that a meta-step allocates only the
-     * modulation it returns: two forward passes (the one the cached handout came from and the next
-     * one; a rejected meta-step must leave the cached one intact), two token buffers for the same
-     * reason, the backward workspace and gradient, the snapshot a rejected meta-step is rolled back
-     * to, and the per-group arrays of the meta-objective and the output map.
+     * modulation it returns: the forward pass (the backward pass reads the cached one before the next
+     * forward pass overwrites it), two token buffers (the cached handout's and this round's), the
+     * backward workspace and gradient, the snapshot a rejected meta-step is rolled back to, and the
+     * per-group arrays of the meta-objective and the output map.
      */
     private static final class StepBuffers {
         final int groups;
-        final AttentionModule.Forward[] passes;
+        final AttentionModule.Forward pass;
         final double[][][] tokens;
         final AttentionModule.Workspace backward;
         final double[] gradient, weightsBefore;
@@ -98,7 +98,7 @@ public final class MetaAdamWController implements ModulationController {
         StepBuffers(AttentionModule module, MetaAdamWConfig config, int G) {
             ModuleShape shape = module.shape();
             groups = G;
-            passes = new AttentionModule.Forward[]{new AttentionModule.Forward(shape, G), new AttentionModule.Forward(shape, G)};
+            pass = new AttentionModule.Forward(shape, G);
             tokens = new double[2][G][shape.inputFeatures()];
             backward = new AttentionModule.Workspace(shape, G);
             gradient = new double[module.numWeights()];
@@ -121,11 +121,6 @@ public final class MetaAdamWController implements ModulationController {
             grads = new double[MetaObjective.TERMS][G * ModuleShape.OUTPUTS];
         }
 
-        /** The forward pass that is not {@code last}: the one the next pass may overwrite. */
-        AttentionModule.Forward spare(AttentionModule.Forward last) {
-            return last == passes[0] ? passes[1] : passes[0];
-        }
-
         /** The token buffer that is not {@code last}. */
         double[][] spareTokens(double[][] last) {
             return last == tokens[0] ? tokens[1] : tokens[0];
@@ -134,7 +129,7 @@ public final class MetaAdamWController implements ModulationController {
 
     private StepBuffers buffers() {
         int G = groups.count();
-        if (buffers == null || buffers.groups != G || !buffers.passes[0].fits(module.shape(), G)) {
+        if (buffers == null || buffers.groups != G || !buffers.pass.fits(module.shape(), G)) {
             buffers = new StepBuffers(module, config, G);
         }
         return buffers;
@@ -216,7 +211,6 @@ public final class MetaAdamWController implements ModulationController {
         StepBuffers b = buffers();
         boolean[] bad = s.nonFiniteGroups(b.bad);
         double[][] tokens = tokens(s, bad, b);
-        AttentionModule.Forward spare = b.spare(lastForward);
         AttentionModule.Forward forward = null;
         if (lastForward != null && wantsValidation(round) && s.hasMetaSignals()) {
             // the meta-step is undone when it leaves the module's weights or outputs non-finite
@@ -228,7 +222,7 @@ public final class MetaAdamWController implements ModulationController {
             double rho0 = rho, rhoMax0 = rhoMax;
             long steps0 = metaSteps;
             metaStep(s, bad, b);
-            AttentionModule.Forward f = module.forward(tokens, spare);
+            AttentionModule.Forward f = module.forward(tokens, b.pass);
             if (!finite(w) || !finite(f.out)) {
                 System.arraycopy(b.weightsBefore, 0, w, 0, w.length);
                 metaAdam.copyFrom(b.metaAdamBefore);
@@ -242,6 +236,10 @@ public final class MetaAdamWController implements ModulationController {
                 LOG.warn("round {}: the meta-step made the attention module's weights or outputs non-finite and was undone ({} in a row); "
                         + "lower {} (now {})", round, rejectedMetaSteps, MetaAdamWConf.META_LEARNING_RATE.key(), config.metaLearningRate());
                 if (rejectedMetaSteps >= config.maxNonFiniteRounds()) {
+                    if (lastForward == b.pass) {
+                        // the rejected pass overwrote the cached one: rebuild it (same tokens, same weights, same bits)
+                        module.forward(lastTokens, b.pass);
+                    }
                     throw new IllegalStateException(rejectedMetaSteps + " meta-steps in a row made the attention module non-finite; lower "
                             + MetaAdamWConf.META_LEARNING_RATE.key() + " (now " + config.metaLearningRate() + ")");
                 }
@@ -250,7 +248,7 @@ public final class MetaAdamWController implements ModulationController {
                 forward = f;
             }
         }
-        lastForward = forward != null ? forward : module.forward(tokens, spare);
+        lastForward = forward != null ? forward : module.forward(tokens, b.pass);
         lastTokens = tokens;
         usedRho = rho;
         outputMap.apply(lastForward.out, usedRho, b.alpha, b.beta, b.nextLambda1, b.nextLambda2);
