@@ -175,7 +175,10 @@ public final class AttentionModule implements Serializable {
      * row per feature, so that the rows of one head's queries, keys and values are adjacent (head-major),
      * and the attention weights key-major. A pass returned by the public {@link AttentionModule#forward(double[][])}
      * is never written again; the package-private overload that takes a pass to reuse overwrites that pass
-     * (the driver's controller keeps two and alternates).
+     * (the driver's controller reuses one).
+     *
+     * <p>Threading: nothing in it is written after it is returned unless it is handed back for reuse, so
+     * reading it from several threads is safe once it has been published; it is not safe while it is reused.
      */
     public static final class Forward {
         final ModuleShape shape;
@@ -329,7 +332,7 @@ public final class AttentionModule implements Serializable {
     /**
      * Scratch of {@link #dot4Product}: for each residue r of the summation index mod 4, the partial sums
      * (up to {@code rows} rows of {@code n}), their coefficients and the references to their input rows
-     * (up to {@code terms} terms in all).
+     * (up to {@code terms} terms in all). Not thread-safe; package-private.
      */
     static final class Partials {
         final double[][][] part, cf;
