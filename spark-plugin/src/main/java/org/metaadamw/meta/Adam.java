@@ -48,6 +48,16 @@ public final class Adam implements Serializable {
         return new State(m.clone(), v.clone(), step);
     }
 
+    /** Makes this optimizer's moments and step count those of {@code other} (same size), without allocating. */
+    void copyFrom(Adam other) {
+        if (other.m.length != m.length) {
+            throw new IllegalArgumentException("Adam state of " + other.m.length + " values, expected " + m.length);
+        }
+        System.arraycopy(other.m, 0, m, 0, m.length);
+        System.arraycopy(other.v, 0, v, 0, v.length);
+        step = other.step;
+    }
+
     void restore(State s) {
         if (s.m().length != m.length) {
             throw new IllegalArgumentException("Adam state of " + s.m().length + " values, expected " + m.length);

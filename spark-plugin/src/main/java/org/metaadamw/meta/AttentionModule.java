@@ -2,6 +2,7 @@ package org.metaadamw.meta;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +34,15 @@ import java.util.SplittableRandom;
  * <p>All weights live in one flat {@code double[]} (see {@link #tensors()} for the layout), which
  * makes the meta-optimizer, serialisation and gradient checks one loop each.
  *
+ * <p>Cost: activations are kept feature-major (one {@code double[G]} row per feature, a head's query,
+ * key and value rows adjacent), Q, K and V come from one fused product, and every product runs its
+ * innermost loop over a contiguous row of groups or keys with its reduction unrolled in the loop body,
+ * which the JIT vectorises. Every output element is still summed in the order of the straightforward
+ * row-major code (kept in the tests as a reference), so the results are the same bit for bit. The
+ * public {@link #forward(double[][])} and {@link #backward(Forward, double[])} allocate their buffers
+ * on every call; the driver's controller uses the package-private overloads, which write into buffers
+ * it allocates once per group count, so that its meta-step allocates nothing in steady state.
+ *
  * <p>Threading: not thread-safe. The driver owns one instance and calls it from one thread.
  */
 public final class AttentionModule implements Serializable {
@@ -63,7 +73,7 @@ public final class AttentionModule implements Serializable {
             if (n.startsWith("head.")) {
                 continue; // zero head: α = β = 1 exactly at the start
             } else if (n.endsWith(".gain")) {
-                java.util.Arrays.fill(w, t.offset(), t.offset() + t.size(), 1.0);
+                Arrays.fill(w, t.offset(), t.offset() + t.size(), 1.0);
             } else if (n.equals("groupEmbedding")) {
                 for (int i = 0; i < t.size(); i++) {
                     w[t.offset() + i] = 0.02 * gaussian(rnd);
@@ -160,23 +170,82 @@ public final class AttentionModule implements Serializable {
         return new AttentionModule(shape, w);
     }
 
-    /** Everything the backward pass needs from one forward pass. Immutable once returned. */
+    /**
+     * Everything the backward pass needs from one forward pass, kept feature-major: one {@code double[G]}
+     * row per feature, so that the rows of one head's queries, keys and values are adjacent (head-major),
+     * and the attention weights key-major. A pass returned by the public {@link AttentionModule#forward(double[][])}
+     * is never written again; the package-private overload that takes a pass to reuse overwrites that pass
+     * (the driver's controller reuses one).
+     *
+     * <p>Threading: nothing in it is written after it is returned unless it is handed back for reuse, so
+     * reading it from several threads is safe once it has been published; it is not safe while it is reused.
+     */
     public static final class Forward {
+        final ModuleShape shape;
         final int groups;
-        final double[] x;            // G×F input tokens
-        final double[][] hIn, ln1Hat, ln1Rstd, a, q, k, v, p, o, h1, ln2Hat, ln2Rstd, c, z, u;
-        double[] hLast, lnFHat, lnFRstd, hf, lnPHat, lnPRstd, pooled;
-        final double[] out;          // G×4 logits
+        final double[][] x;                       // F×G input tokens
+        final double[][][] h;                     // (L+1)×d×G: h[0] input projection, h[l+1] output of layer l
+        final double[][][] ln1Hat, a, o, h1, ln2Hat, c;   // L×d×G
+        final double[][] ln1Rstd, ln2Rstd;        // L×G
+        final double[][][] qkv;                   // L×3d×G: rows [0, d) queries, [d, 2d) keys, [2d, 3d) values
+        final double[][][][] pt;                  // L×H×G×G attention weights, key-major: pt[l][h][j][i] = P[i][j]
+        final double[][][] z, u;                  // L×d_ff×G feed-forward pre-activation and activation
+        final double[][] lnFHat, hf;              // d×G normalized deviations from the group mean
+        final double[] lnFRstd;                   // G
+        final double[] mean, lnPHat, pooled, lnPRstd;
+        final double[] out;                       // G×4 logits, row-major
+        // scratch of the pass itself (not read by the backward pass)
+        final double[][] wT;                      // a weight matrix, transposed (output-major)
+        final double[] bias;                      // the biases of the fused Q/K/V product
+        final double[][] qs;                      // dh×G one head's queries times 1/√dh
+        final double[][] ks;                      // G×dh one head's keys, key-major
+        final double[] rowA, rowB;                // G per-group statistics
+        final double[][] dev;                     // d×G
+        final double[][] headOut;                 // 4×G
+        final double[] common = new double[ModuleShape.OUTPUTS];
+        final double[] zeros;
+        final Partials partials;
 
-        Forward(int groups, int layers, double[] x) {
+        Forward(ModuleShape s, int groups) {
+            this.shape = s;
             this.groups = groups;
-            this.x = x;
-            hIn = new double[layers][]; ln1Hat = new double[layers][]; ln1Rstd = new double[layers][];
-            a = new double[layers][]; q = new double[layers][]; k = new double[layers][]; v = new double[layers][];
-            p = new double[layers][]; o = new double[layers][]; h1 = new double[layers][];
-            ln2Hat = new double[layers][]; ln2Rstd = new double[layers][]; c = new double[layers][];
-            z = new double[layers][]; u = new double[layers][];
-            out = new double[groups * ModuleShape.OUTPUTS];
+            int G = groups, d = s.model(), dff = s.feedForward(), L = s.layers(), H = s.heads(), dh = s.headWidth();
+            x = new double[s.inputFeatures()][G];
+            h = new double[L + 1][d][G];
+            ln1Hat = new double[L][d][G];
+            a = new double[L][d][G];
+            o = new double[L][d][G];
+            h1 = new double[L][d][G];
+            ln2Hat = new double[L][d][G];
+            c = new double[L][d][G];
+            ln1Rstd = new double[L][G];
+            ln2Rstd = new double[L][G];
+            qkv = new double[L][3 * d][G];
+            pt = new double[L][H][G][G];
+            z = new double[L][dff][G];
+            u = new double[L][dff][G];
+            lnFHat = new double[d][G];
+            hf = new double[d][G];
+            lnFRstd = new double[G];
+            mean = new double[d];
+            lnPHat = new double[d];
+            pooled = new double[d];
+            lnPRstd = new double[1];
+            out = new double[G * ModuleShape.OUTPUTS];
+            wT = new double[Math.max(Math.max(3 * d, dff), ModuleShape.OUTPUTS)][Math.max(Math.max(s.inputFeatures(), d), dff)];
+            bias = new double[3 * d];
+            qs = new double[dh][G];
+            ks = new double[G][dh];
+            rowA = new double[G];
+            rowB = new double[G];
+            dev = new double[d][G];
+            headOut = new double[ModuleShape.OUTPUTS][G];
+            zeros = new double[Math.max(Math.max(G, 3 * d), Math.max(dff, ModuleShape.OUTPUTS))];
+            partials = new Partials(dh, G, G);
+        }
+
+        boolean fits(ModuleShape s, int G) {
+            return shape.equals(s) && groups == G;
         }
 
         public int groups() {
@@ -195,11 +264,101 @@ public final class AttentionModule implements Serializable {
     }
 
     /**
+     * Buffers of one backward pass for one group count, allocated once and reused by
+     * {@link #backward(Forward, double[], double[], Workspace)}. Not thread-safe; package-private.
+     */
+    static final class Workspace {
+        final ModuleShape shape;
+        final int groups;
+        final double[][] dh, dh1, dc, dO, da, dhf, ddev;  // d×G
+        final double[][] du;                               // d_ff×G
+        final double[][] dqkv;                             // 3d×G
+        final double[][] dOutT;                            // 4×G
+        final double[][] rm;                               // G×max(3d, d_ff): an upstream gradient, group-major
+        final double[][] dW;                               // max(F, d, d_ff)×max(3d, d_ff)
+        final double[][] dB;                               // 1×max(3d, d_ff)
+        final double[][] ones;                             // 1×G
+        final double[][] vs;                               // G×dh one head's values, key-major
+        final double[][] dpt;                              // G×G score gradients of one head, key-major
+        final double[][] sq;                               // G×G attention weights, then score gradients, query-major
+        final double[][] dots;                             // 4×G partial sums of ⟨P[i], dP[i]⟩
+        final double[][] whRows;                           // d×4
+        final double[] sum, sumHat, scale;                 // G
+        final double[] dCommon = new double[ModuleShape.OUTPUTS];
+        final double[] dPooled, dMean, dhat;               // d
+        final double[] zeros;
+        final Partials partials;
+
+        Workspace(ModuleShape s, int groups) {
+            this.shape = s;
+            this.groups = groups;
+            int G = groups, d = s.model(), dff = s.feedForward(), width = s.headWidth();
+            int wide = Math.max(3 * d, dff);
+            dh = new double[d][G];
+            dh1 = new double[d][G];
+            dc = new double[d][G];
+            dO = new double[d][G];
+            da = new double[d][G];
+            dhf = new double[d][G];
+            ddev = new double[d][G];
+            du = new double[dff][G];
+            dqkv = new double[3 * d][G];
+            dOutT = new double[ModuleShape.OUTPUTS][G];
+            rm = new double[G][wide];
+            dW = new double[Math.max(Math.max(s.inputFeatures(), d), dff)][wide];
+            dB = new double[1][wide];
+            ones = new double[1][G];
+            Arrays.fill(ones[0], 1.0);
+            vs = new double[G][width];
+            dpt = new double[G][G];
+            sq = new double[G][G];
+            dots = new double[4][G];
+            whRows = new double[d][ModuleShape.OUTPUTS];
+            sum = new double[G];
+            sumHat = new double[G];
+            scale = new double[G];
+            dPooled = new double[d];
+            dMean = new double[d];
+            dhat = new double[d];
+            zeros = new double[Math.max(Math.max(G, wide), Math.max(Math.max(s.inputFeatures(), d), ModuleShape.OUTPUTS))];
+            partials = new Partials(Math.max(d, dff), Math.max(Math.max(d, dff), G), G);
+        }
+
+        boolean fits(ModuleShape s, int G) {
+            return shape.equals(s) && groups == G;
+        }
+    }
+
+    /**
+     * Scratch of {@link #dot4Product}: for each residue r of the summation index mod 4, the partial sums
+     * (up to {@code rows} rows of {@code n}), their coefficients and the references to their input rows
+     * (up to {@code terms} terms in all). Not thread-safe; package-private.
+     */
+    static final class Partials {
+        final double[][][] part, cf;
+        final double[][][] rows;
+
+        Partials(int rows, int terms, int n) {
+            part = new double[4][rows][n];
+            cf = new double[4][rows][terms / 4 + 3];
+            this.rows = new double[4][terms / 4 + 3][];
+        }
+    }
+
+    /**
      * Runs the module on {@code tokens} (G rows of F features, all finite).
      *
-     * @return the logits together with the activations the backward pass needs
+     * @return the logits together with the activations the backward pass needs, in buffers of their own
      */
     public Forward forward(double[][] tokens) {
+        return forward(tokens, null);
+    }
+
+    /**
+     * {@link #forward(double[][])} into {@code reuse} when it was made for this shape and {@code tokens.length}
+     * groups (its previous contents are overwritten), else into a new pass.
+     */
+    Forward forward(double[][] tokens, Forward reuse) {
         int G = tokens.length, F = shape.inputFeatures(), d = shape.model(), dff = shape.feedForward();
         if (G == 0) {
             throw new IllegalArgumentException("attention module needs at least one group token");
@@ -208,89 +367,82 @@ public final class AttentionModule implements Serializable {
             throw new IllegalArgumentException("attention module has embeddings for " + shape.groupEmbeddings()
                     + " groups, got " + G + " tokens");
         }
-        double[] x = new double[G * F];
         for (int g = 0; g < G; g++) {
             if (tokens[g].length != F) {
                 throw new IllegalArgumentException("token " + g + " has " + tokens[g].length + " features, expected " + F);
             }
-            System.arraycopy(tokens[g], 0, x, g * F, F);
         }
-        Forward fw = new Forward(G, shape.layers(), x);
-        double[] h = new double[G * d];
-        linear(x, G, F, w, win, d, bin, h);
+        Forward fw = reuse != null && reuse.fits(shape, G) ? reuse : new Forward(shape, G);
+        for (int g = 0; g < G; g++) {
+            double[] t = tokens[g];
+            for (int j = 0; j < F; j++) {
+                fw.x[j][g] = t[j];
+            }
+        }
+        double[][] h = fw.h[0];
+        linear(fw.x, F, win, d, bin, h, G, fw.wT);
         if (emb >= 0) {
-            for (int i = 0; i < G * d; i++) {
-                h[i] += w[emb + i];
+            for (int j = 0; j < d; j++) {
+                double[] row = h[j];
+                for (int g = 0; g < G; g++) {
+                    row[g] += w[emb + g * d + j];
+                }
             }
         }
         for (int l = 0; l < shape.layers(); l++) {
-            fw.hIn[l] = h;
-            double[] hat = new double[G * d], rstd = new double[G], a = new double[G * d];
-            layerNorm(h, G, d, ln1g[l], ln1b[l], hat, rstd, a);
-            fw.ln1Hat[l] = hat; fw.ln1Rstd[l] = rstd; fw.a[l] = a;
-            double[] q = new double[G * d], k = new double[G * d], v = new double[G * d];
-            linear(a, G, d, w, wq[l], d, bq[l], q);
-            linear(a, G, d, w, wk[l], d, bk[l], k);
-            linear(a, G, d, w, wv[l], d, bv[l], v);
-            fw.q[l] = q; fw.k[l] = k; fw.v[l] = v;
-            double[] p = new double[shape.heads() * G * G], o = new double[G * d];
-            attention(q, k, v, G, p, o);
-            fw.p[l] = p; fw.o[l] = o;
-            double[] h1 = new double[G * d];
-            linear(o, G, d, w, wo[l], d, bo[l], h1);
-            for (int i = 0; i < G * d; i++) {
-                h1[i] += h[i];
-            }
-            fw.h1[l] = h1;
-            double[] hat2 = new double[G * d], rstd2 = new double[G], c = new double[G * d];
-            layerNorm(h1, G, d, ln2g[l], ln2b[l], hat2, rstd2, c);
-            fw.ln2Hat[l] = hat2; fw.ln2Rstd[l] = rstd2; fw.c[l] = c;
-            double[] z = new double[G * dff], u = new double[G * dff];
-            linear(c, G, d, w, w1[l], dff, b1[l], z);
-            activate(z, u);
-            fw.z[l] = z; fw.u[l] = u;
-            double[] h2 = new double[G * d];
-            linear(u, G, dff, w, w2[l], d, b2[l], h2);
-            for (int i = 0; i < G * d; i++) {
-                h2[i] += h1[i];
-            }
-            h = h2;
+            double[][] hIn = fw.h[l];
+            layerNorm(hIn, G, d, ln1g[l], ln1b[l], fw.ln1Hat[l], fw.ln1Rstd[l], fw.a[l], fw.rowA, fw.rowB);
+            // fused Q/K/V: one product of the normalized tokens with [Wq | Wk | Wv]
+            pack(fw.wT, 0, wq[l], d, d);
+            pack(fw.wT, d, wk[l], d, d);
+            pack(fw.wT, 2 * d, wv[l], d, d);
+            System.arraycopy(w, bq[l], fw.bias, 0, d);
+            System.arraycopy(w, bk[l], fw.bias, d, d);
+            System.arraycopy(w, bv[l], fw.bias, 2 * d, d);
+            combine(fw.qkv[l], 0, 3 * d, fw.wT, 0, 0, fw.a[l], 0, d, G, fw.bias, 0);
+            attention(fw, l);
+            double[][] h1 = fw.h1[l];
+            linear(fw.o[l], d, wo[l], d, bo[l], h1, G, fw.wT);
+            addTo(h1, hIn, d, G);
+            layerNorm(h1, G, d, ln2g[l], ln2b[l], fw.ln2Hat[l], fw.ln2Rstd[l], fw.c[l], fw.rowA, fw.rowB);
+            linear(fw.c[l], d, w1[l], dff, b1[l], fw.z[l], G, fw.wT);
+            activate(fw.z[l], fw.u[l], dff, G);
+            double[][] h2 = fw.h[l + 1];
+            linear(fw.u[l], dff, w2[l], d, b2[l], h2, G, fw.wT);
+            addTo(h2, h1, d, G);
         }
-        fw.hLast = h;
+        h = fw.h[shape.layers()];
         // head input: each group's deviation from the group mean (normalized) ...
-        double[] mean = new double[d];
-        for (int g = 0; g < G; g++) {
-            for (int j = 0; j < d; j++) {
-                mean[j] += h[g * d + j] / G;
+        for (int j = 0; j < d; j++) {
+            double[] row = h[j];
+            double m = 0;
+            for (int g = 0; g < G; g++) {
+                m += row[g] / G;
+            }
+            fw.mean[j] = m;
+        }
+        for (int j = 0; j < d; j++) {
+            double[] row = h[j], dev = fw.dev[j];
+            double m = fw.mean[j];
+            for (int g = 0; g < G; g++) {
+                dev[g] = row[g] - m;
             }
         }
-        double[] dev = new double[G * d];
-        for (int g = 0; g < G; g++) {
-            for (int j = 0; j < d; j++) {
-                dev[g * d + j] = h[g * d + j] - mean[j];
-            }
-        }
-        fw.lnFHat = new double[G * d];
-        fw.lnFRstd = new double[G];
-        fw.hf = new double[G * d];
-        layerNorm(dev, G, d, lnFg, lnFb, fw.lnFHat, fw.lnFRstd, fw.hf);
+        layerNorm(fw.dev, G, d, lnFg, lnFb, fw.lnFHat, fw.lnFRstd, fw.hf, fw.rowA, fw.rowB);
         // ... and the group mean itself (normalized), read by a head of its own
-        fw.lnPHat = new double[d];
-        fw.lnPRstd = new double[1];
-        fw.pooled = new double[d];
-        layerNorm(mean, 1, d, lnPg, lnPb, fw.lnPHat, fw.lnPRstd, fw.pooled);
-        double[] common = new double[ModuleShape.OUTPUTS];
-        linear(fw.pooled, 1, d, w, wp, ModuleShape.OUTPUTS, bh, common);
-        for (int g = 0; g < G; g++) {
-            int r = g * ModuleShape.OUTPUTS;
+        layerNormRow(fw.mean, d, lnPg, lnPb, fw.lnPHat, fw.lnPRstd, fw.pooled);
+        int O = ModuleShape.OUTPUTS;
+        linearRow(fw.pooled, d, wp, O, bh, fw.common);
+        for (int o = 0; o < O; o++) {
+            double[] row = fw.wT[o];
             for (int j = 0; j < d; j++) {
-                double a = fw.hf[g * d + j];
-                for (int o = 0; o < ModuleShape.OUTPUTS; o++) {
-                    fw.out[r + o] += a * w[wh + j * ModuleShape.OUTPUTS + o];
-                }
+                row[j] = w[wh + j * O + o];
             }
-            for (int o = 0; o < ModuleShape.OUTPUTS; o++) {
-                fw.out[r + o] += common[o];
+        }
+        combine(fw.headOut, 0, O, fw.wT, 0, 0, fw.hf, 0, d, G, fw.zeros, 0);
+        for (int g = 0; g < G; g++) {
+            for (int o = 0; o < O; o++) {
+                fw.out[g * O + o] = fw.headOut[o][g] + fw.common[o];
             }
         }
         return fw;
@@ -303,310 +455,697 @@ public final class AttentionModule implements Serializable {
      * @return a new array laid out like {@link #weights()}
      */
     public double[] backward(Forward fw, double[] dOut) {
+        double[] gw = new double[w.length];
+        backward(fw, dOut, gw, new Workspace(shape, fw.groups));
+        return gw;
+    }
+
+    /** {@link #backward(Forward, double[])} into {@code gw} (overwritten), with the buffers of {@code ws}. */
+    void backward(Forward fw, double[] dOut, double[] gw, Workspace ws) {
         int G = fw.groups, F = shape.inputFeatures(), d = shape.model(), dff = shape.feedForward();
         int O = ModuleShape.OUTPUTS;
+        if (!fw.shape.equals(shape)) {
+            throw new IllegalArgumentException("forward pass of a module of shape " + fw.shape + ", this one is " + shape);
+        }
         if (dOut.length != G * O) {
             throw new IllegalArgumentException("dOut has " + dOut.length + " values, expected " + G * O);
         }
-        double[] gw = new double[w.length];
-        // per-group path: dOut flows into head.weight (head.bias is accounted for by the pooled path)
-        double[] dhf = new double[G * d];
-        for (int g = 0; g < G; g++) {
-            for (int j = 0; j < d; j++) {
-                double a = fw.hf[g * d + j], acc = 0;
-                for (int o = 0; o < O; o++) {
-                    double gOut = dOut[g * O + o];
-                    gw[wh + j * O + o] += a * gOut;
-                    acc += gOut * w[wh + j * O + o];
-                }
-                dhf[g * d + j] = acc;
+        if (gw.length != w.length || !ws.fits(shape, G)) {
+            throw new IllegalArgumentException("gradient buffer or workspace does not fit this module and " + G + " groups");
+        }
+        Arrays.fill(gw, 0.0);
+        for (int o = 0; o < O; o++) {
+            double[] row = ws.dOutT[o];
+            for (int g = 0; g < G; g++) {
+                row[g] = dOut[g * O + o];
             }
         }
-        double[] ddev = new double[G * d];
-        layerNormBackward(dhf, fw.lnFHat, fw.lnFRstd, G, d, lnFg, lnFb, gw, ddev);
+        // per-group path: dOut flows into head.weight (head.bias is accounted for by the pooled path)
+        for (int j = 0; j < d; j++) {
+            double[] a = fw.hf[j];
+            for (int o = 0; o < O; o++) {
+                double[] go = ws.dOutT[o];
+                double acc = 0;
+                for (int g = 0; g < G; g++) {
+                    acc += a[g] * go[g];
+                }
+                gw[wh + j * O + o] += acc;
+                ws.whRows[j][o] = w[wh + j * O + o];
+            }
+        }
+        combine(ws.dhf, 0, d, ws.whRows, 0, 0, ws.dOutT, 0, O, G, ws.zeros, 0);
+        zero(ws.ddev, d);
+        layerNormBackward(ws.dhf, fw.lnFHat, fw.lnFRstd, G, d, lnFg, lnFb, gw, ws.ddev, ws);
         // pooled path: the common logits receive the sum of dOut over groups
-        double[] dCommon = new double[O];
+        double[] dCommon = ws.dCommon;
+        Arrays.fill(dCommon, 0.0);
         for (int g = 0; g < G; g++) {
             for (int o = 0; o < O; o++) {
                 dCommon[o] += dOut[g * O + o];
             }
         }
-        double[] dPooled = new double[d];
-        linearBackward(fw.pooled, 1, d, dCommon, O, wp, bh, gw, dPooled);
-        double[] dMean = new double[d];
-        layerNormBackward(dPooled, fw.lnPHat, fw.lnPRstd, 1, d, lnPg, lnPb, gw, dMean);
+        Arrays.fill(ws.dPooled, 0.0);
+        linearBackwardRow(fw.pooled, d, dCommon, O, wp, bh, gw, ws.dPooled);
+        Arrays.fill(ws.dMean, 0.0);
+        layerNormBackwardRow(ws.dPooled, fw.lnPHat, fw.lnPRstd[0], d, lnPg, lnPb, gw, ws.dMean, ws.dhat);
         // dev_g = h_g − mean(h), mean = (1/G) Σ h_g
-        double[] ddevMean = new double[d];
-        for (int g = 0; g < G; g++) {
-            for (int j = 0; j < d; j++) {
-                ddevMean[j] += ddev[g * d + j] / G;
+        double[][] dh = ws.dh;
+        for (int j = 0; j < d; j++) {
+            double[] row = ws.ddev[j];
+            double m = 0;
+            for (int g = 0; g < G; g++) {
+                m += row[g] / G;
             }
-        }
-        double[] dh = new double[G * d];
-        for (int g = 0; g < G; g++) {
-            for (int j = 0; j < d; j++) {
-                dh[g * d + j] = ddev[g * d + j] - ddevMean[j] + dMean[j] / G;
+            double[] out = dh[j];
+            double dm = ws.dMean[j] / G;
+            for (int g = 0; g < G; g++) {
+                out[g] = row[g] - m + dm;
             }
         }
         for (int l = shape.layers() - 1; l >= 0; l--) {
             // h = h1 + FF(LN2(h1))
-            double[] du = new double[G * dff];
-            linearBackward(fw.u[l], G, dff, dh, d, w2[l], b2[l], gw, du);
-            double[] dz = du;
-            activateBackward(fw.z[l], dz);
-            double[] dc = new double[G * d];
-            linearBackward(fw.c[l], G, d, dz, dff, w1[l], b1[l], gw, dc);
-            double[] dh1 = dh.clone();
-            layerNormBackward(dc, fw.ln2Hat[l], fw.ln2Rstd[l], G, d, ln2g[l], ln2b[l], gw, dh1);
+            weightGradient(fw.u[l], dff, dh, 0, d, G, ws);
+            addWeightGradient(gw, w2[l], b2[l], ws, 0, d, dff);
+            double[][] du = ws.du;
+            packResidues(w, w2[l], dff, d, ws.partials);
+            dot4Product(dh, 0, d, dff, du, 0, G, false, ws.partials, ws.zeros);
+            activateBackward(fw.z[l], du, dff, G);
+            weightGradient(fw.c[l], d, du, 0, dff, G, ws);
+            addWeightGradient(gw, w1[l], b1[l], ws, 0, dff, d);
+            packResidues(w, w1[l], d, dff, ws.partials);
+            dot4Product(du, 0, dff, d, ws.dc, 0, G, false, ws.partials, ws.zeros);
+            double[][] dh1 = ws.dh1;
+            copy(dh, dh1, d);
+            layerNormBackward(ws.dc, fw.ln2Hat[l], fw.ln2Rstd[l], G, d, ln2g[l], ln2b[l], gw, dh1, ws);
             // h1 = h + Wo·attention(LN1(h))
-            double[] dO = new double[G * d];
-            linearBackward(fw.o[l], G, d, dh1, d, wo[l], bo[l], gw, dO);
-            double[] dq = new double[G * d], dk = new double[G * d], dv = new double[G * d];
-            attentionBackward(fw.q[l], fw.k[l], fw.v[l], fw.p[l], dO, G, dq, dk, dv);
-            double[] da = new double[G * d];
-            linearBackward(fw.a[l], G, d, dq, d, wq[l], bq[l], gw, da);
-            linearBackward(fw.a[l], G, d, dk, d, wk[l], bk[l], gw, da);
-            linearBackward(fw.a[l], G, d, dv, d, wv[l], bv[l], gw, da);
-            double[] dPrev = dh1.clone();
-            layerNormBackward(da, fw.ln1Hat[l], fw.ln1Rstd[l], G, d, ln1g[l], ln1b[l], gw, dPrev);
-            dh = dPrev;
+            weightGradient(fw.o[l], d, dh1, 0, d, G, ws);
+            addWeightGradient(gw, wo[l], bo[l], ws, 0, d, d);
+            packResidues(w, wo[l], d, d, ws.partials);
+            dot4Product(dh1, 0, d, d, ws.dO, 0, G, false, ws.partials, ws.zeros);
+            attentionBackward(fw, l, ws.dO, ws.dqkv, ws);
+            weightGradient(fw.a[l], d, ws.dqkv, 0, 3 * d, G, ws);
+            addWeightGradient(gw, wq[l], bq[l], ws, 0, d, d);
+            addWeightGradient(gw, wk[l], bk[l], ws, d, d, d);
+            addWeightGradient(gw, wv[l], bv[l], ws, 2 * d, d, d);
+            packResidues(w, wq[l], d, d, ws.partials);
+            dot4Product(ws.dqkv, 0, d, d, ws.da, 0, G, false, ws.partials, ws.zeros);
+            packResidues(w, wk[l], d, d, ws.partials);
+            dot4Product(ws.dqkv, d, d, d, ws.da, 0, G, true, ws.partials, ws.zeros);
+            packResidues(w, wv[l], d, d, ws.partials);
+            dot4Product(ws.dqkv, 2 * d, d, d, ws.da, 0, G, true, ws.partials, ws.zeros);
+            copy(dh1, dh, d);
+            layerNormBackward(ws.da, fw.ln1Hat[l], fw.ln1Rstd[l], G, d, ln1g[l], ln1b[l], gw, dh, ws);
         }
         if (emb >= 0) {
-            for (int i = 0; i < G * d; i++) {
-                gw[emb + i] += dh[i];
-            }
-        }
-        linearBackward(fw.x, G, F, dh, d, win, bin, gw, null);
-        return gw;
-    }
-
-    // ---- kernels (row-major; inner loops run over contiguous memory so the JIT can vectorise) ----
-
-    /** out[n×m] = in[n×k] · W[k×m] (at wOff) + b[m] (at bOff). */
-    private static void linear(double[] in, int n, int k, double[] w, int wOff, int m, int bOff, double[] out) {
-        for (int i = 0; i < n; i++) {
-            int oRow = i * m;
-            System.arraycopy(w, bOff, out, oRow, m);
-            int iRow = i * k;
-            for (int p = 0; p < k; p++) {
-                double a = in[iRow + p];
-                if (a == 0.0) {
-                    continue;
-                }
-                int wRow = wOff + p * m;
-                for (int j = 0; j < m; j++) {
-                    out[oRow + j] += a * w[wRow + j];
+            for (int j = 0; j < d; j++) {
+                double[] row = dh[j];
+                for (int g = 0; g < G; g++) {
+                    gw[emb + g * d + j] += row[g];
                 }
             }
         }
+        weightGradient(fw.x, F, dh, 0, d, G, ws);
+        addWeightGradient(gw, win, bin, ws, 0, d, F);
     }
 
-    /** Accumulates dW += inᵀ·dOut, db += Σ dOut and (when dIn != null) dIn += dOut·Wᵀ. */
-    private void linearBackward(double[] in, int n, int k, double[] dOut, int m, int wOff, int bOff,
-                                double[] gw, double[] dIn) {
-        for (int i = 0; i < n; i++) {
-            int oRow = i * m, iRow = i * k;
-            for (int j = 0; j < m; j++) {
-                gw[bOff + j] += dOut[oRow + j];
+    // ---- products ----
+    //
+    // Every product accumulates each output element in the same order as the straightforward row-major
+    // code it replaces (kept in the tests as the reference), so that results are identical bit for bit:
+    // sums that were AXPY loops stay sequential, and the dot products keep dot()'s four partial sums.
+    // What changes is the loop order and the layout: the innermost loop runs over a long contiguous row
+    // (groups or keys) of separate arrays, with the reduction unrolled in the loop body, which the JIT
+    // vectorises.
+
+    /**
+     * y[yOff+r] = start[startOff+r] + Σ_{s<S} cf[cfRow+r][cfCol+s] · x[xOff+s] over [0, n) for r < rows, or
+     * y[yOff+r] += that sum when {@code start} is null; summed over s in order, so every element gets the
+     * sum a loop of AXPYs would give. Blocked two rows by two terms: a larger loop body exceeds what C2
+     * unrolls by default ({@code -XX:LoopUnrollLimit}) and is then left scalar, measured about 2.5 times slower.
+     */
+    private static void combine(double[][] y, int yOff, int rows, double[][] cf, int cfRow, int cfCol,
+                                double[][] x, int xOff, int S, int n, double[] start, int startOff) {
+        int r = 0;
+        for (; r + 1 < rows; r += 2) {
+            double[] y0 = y[yOff + r], y1 = y[yOff + r + 1];
+            double[] f0 = cf[cfRow + r], f1 = cf[cfRow + r + 1];
+            int s = 0;
+            if (start != null) {
+                double t0 = start[startOff + r], t1 = start[startOff + r + 1];
+                if (S >= 2) {
+                    double a0 = f0[cfCol], a1 = f0[cfCol + 1], b0 = f1[cfCol], b1 = f1[cfCol + 1];
+                    double[] x0 = x[xOff], x1 = x[xOff + 1];
+                    for (int i = 0; i < n; i++) {
+                        double v0 = x0[i], v1 = x1[i];
+                        y0[i] = t0 + a0 * v0 + a1 * v1;
+                        y1[i] = t1 + b0 * v0 + b1 * v1;
+                    }
+                    s = 2;
+                } else if (S == 1) {
+                    double a0 = f0[cfCol], b0 = f1[cfCol];
+                    double[] x0 = x[xOff];
+                    for (int i = 0; i < n; i++) {
+                        double v0 = x0[i];
+                        y0[i] = t0 + a0 * v0;
+                        y1[i] = t1 + b0 * v0;
+                    }
+                    s = 1;
+                } else {
+                    Arrays.fill(y0, 0, n, t0);
+                    Arrays.fill(y1, 0, n, t1);
+                }
             }
-            for (int p = 0; p < k; p++) {
-                axpy(gw, wOff + p * m, dOut, oRow, in[iRow + p], m);
-                if (dIn != null) {
-                    dIn[iRow + p] += dot(dOut, oRow, w, wOff + p * m, m);
+            for (; s + 1 < S; s += 2) {
+                int c = cfCol + s;
+                double a0 = f0[c], a1 = f0[c + 1], b0 = f1[c], b1 = f1[c + 1];
+                double[] x0 = x[xOff + s], x1 = x[xOff + s + 1];
+                for (int i = 0; i < n; i++) {
+                    double v0 = x0[i], v1 = x1[i];
+                    y0[i] = y0[i] + a0 * v0 + a1 * v1;
+                    y1[i] = y1[i] + b0 * v0 + b1 * v1;
+                }
+            }
+            if (s < S) {
+                double a0 = f0[cfCol + s], b0 = f1[cfCol + s];
+                double[] x0 = x[xOff + s];
+                for (int i = 0; i < n; i++) {
+                    double v0 = x0[i];
+                    y0[i] = y0[i] + a0 * v0;
+                    y1[i] = y1[i] + b0 * v0;
                 }
             }
         }
-    }
-
-    /** y[yOff..yOff+n) += a·x[xOff..xOff+n). The one hot loop of this class; the JIT vectorises it. */
-    private static void axpy(double[] y, int yOff, double[] x, int xOff, double a, int n) {
-        if (a == 0.0) {
-            return;
-        }
-        for (int i = 0; i < n; i++) {
-            y[yOff + i] += a * x[xOff + i];
-        }
-    }
-
-    /** Columns [c0, c0+w) of a row-major [n×d] matrix, transposed: [w×n]. */
-    private static double[] headT(double[] x, int n, int d, int c0, int width) {
-        double[] t = new double[width * n];
-        for (int i = 0; i < n; i++) {
-            for (int c = 0; c < width; c++) {
-                t[c * n + i] = x[i * d + c0 + c];
+        if (r < rows) {
+            double[] y0 = y[yOff + r];
+            double[] f0 = cf[cfRow + r];
+            int s = 0;
+            if (start != null) {
+                double t0 = start[startOff + r];
+                if (S >= 4) {
+                    double a0 = f0[cfCol], a1 = f0[cfCol + 1], a2 = f0[cfCol + 2], a3 = f0[cfCol + 3];
+                    double[] x0 = x[xOff], x1 = x[xOff + 1], x2 = x[xOff + 2], x3 = x[xOff + 3];
+                    for (int i = 0; i < n; i++) {
+                        y0[i] = t0 + a0 * x0[i] + a1 * x1[i] + a2 * x2[i] + a3 * x3[i];
+                    }
+                    s = 4;
+                } else if (S >= 1) {
+                    double a0 = f0[cfCol];
+                    double[] x0 = x[xOff];
+                    for (int i = 0; i < n; i++) {
+                        y0[i] = t0 + a0 * x0[i];
+                    }
+                    s = 1;
+                } else {
+                    Arrays.fill(y0, 0, n, t0);
+                }
             }
-        }
-        return t;
-    }
-
-        private void layerNorm(double[] x, int n, int d, int gOff, int bOff, double[] hat, double[] rstd, double[] y) {
-        for (int i = 0; i < n; i++) {
-            int r = i * d;
-            double mean = 0;
-            for (int j = 0; j < d; j++) {
-                mean += x[r + j];
+            for (; s + 3 < S; s += 4) {
+                int c = cfCol + s;
+                double a0 = f0[c], a1 = f0[c + 1], a2 = f0[c + 2], a3 = f0[c + 3];
+                double[] x0 = x[xOff + s], x1 = x[xOff + s + 1], x2 = x[xOff + s + 2], x3 = x[xOff + s + 3];
+                for (int i = 0; i < n; i++) {
+                    y0[i] = y0[i] + a0 * x0[i] + a1 * x1[i] + a2 * x2[i] + a3 * x3[i];
+                }
             }
-            mean /= d;
-            double var = 0;
-            for (int j = 0; j < d; j++) {
-                double c = x[r + j] - mean;
-                var += c * c;
-            }
-            var /= d;
-            double rs = 1.0 / Math.sqrt(var + LN_EPS);
-            rstd[i] = rs;
-            for (int j = 0; j < d; j++) {
-                double xh = (x[r + j] - mean) * rs;
-                hat[r + j] = xh;
-                y[r + j] = xh * w[gOff + j] + w[bOff + j];
-            }
-        }
-    }
-
-    /** dx += LayerNorm backward of dy; accumulates gain and shift gradients. */
-    private void layerNormBackward(double[] dy, double[] hat, double[] rstd, int n, int d, int gOff, int bOff,
-                                   double[] gw, double[] dx) {
-        double[] dhat = new double[d];
-        for (int i = 0; i < n; i++) {
-            int r = i * d;
-            double sum = 0, sumHat = 0;
-            for (int j = 0; j < d; j++) {
-                double g = dy[r + j];
-                gw[gOff + j] += g * hat[r + j];
-                gw[bOff + j] += g;
-                double dh = g * w[gOff + j];
-                dhat[j] = dh;
-                sum += dh;
-                sumHat += dh * hat[r + j];
-            }
-            double s = rstd[i] / d;
-            for (int j = 0; j < d; j++) {
-                dx[r + j] += s * (d * dhat[j] - sum - hat[r + j] * sumHat);
+            for (; s < S; s++) {
+                double a0 = f0[cfCol + s];
+                double[] x0 = x[xOff + s];
+                for (int i = 0; i < n; i++) {
+                    y0[i] = y0[i] + a0 * x0[i];
+                }
             }
         }
     }
 
     /**
-     * Scaled dot-product attention per head. Heads are processed on transposed copies
-     * ([dh×G] blocks) so that every inner loop is a contiguous AXPY over G: measured at G = 64, the
-     * straightforward strided loops took ≈ 2 ms of a 2.7 ms forward pass.
+     * Coefficients of {@link #dot4Product} from a flat k×m matrix at {@code off}: row p, term j is
+     * {@code a[off + p·m + j]}, filed by the residue of j mod 4 (the remainder j ≥ 4⌊m/4⌋ after residue 0's quads).
      */
-    private void attention(double[] q, double[] k, double[] v, int G, double[] p, double[] o) {
-        int d = shape.model(), dh = shape.headWidth();
-        double scale = 1.0 / Math.sqrt(dh);
-        for (int h = 0; h < shape.heads(); h++) {
-            int c0 = h * dh, pOff = h * G * G;
-            double[] kT = headT(k, G, d, c0, dh), vT = headT(v, G, d, c0, dh);
-            double[] oT = new double[dh * G];
-            for (int i = 0; i < G; i++) {
-                int row = pOff + i * G;
-                for (int c = 0; c < dh; c++) {
-                    axpy(p, row, kT, c * G, q[i * d + c0 + c] * scale, G);
+    private static void packResidues(double[] a, int off, int k, int m, Partials ps) {
+        int m4 = m & ~3, quads = m4 >> 2;
+        for (int r = 0; r < 4; r++) {
+            double[][] cf = ps.cf[r];
+            for (int p = 0; p < k; p++) {
+                double[] c = cf[p];
+                int base = off + p * m;
+                for (int t = 0; t < quads; t++) {
+                    c[t] = a[base + 4 * t + r];
                 }
-                double max = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j < G; j++) {
-                    max = Math.max(max, p[row + j]);
-                }
-                double sum = 0;
-                for (int j = 0; j < G; j++) {
-                    double e = Math.exp(p[row + j] - max);
-                    p[row + j] = e;
-                    sum += e;
-                }
-                double inv = 1.0 / sum;
-                for (int j = 0; j < G; j++) {
-                    p[row + j] *= inv;
-                }
-                for (int c = 0; c < dh; c++) {
-                    oT[c * G + i] = dot(p, row, vT, c * G, G);
-                }
-            }
-            for (int i = 0; i < G; i++) {
-                for (int c = 0; c < dh; c++) {
-                    o[i * d + c0 + c] = oT[c * G + i];
+                if (r == 0) {
+                    for (int t = 0; t < m - m4; t++) {
+                        c[quads + t] = a[base + m4 + t];
+                    }
                 }
             }
         }
     }
 
-    private static double dot(double[] a, int aOff, double[] b, int bOff, int n) {
+    /** {@link #packResidues(double[], int, int, int, Partials)} with row p, term j = {@code rows[row0 + p][j]}. */
+    private static void packResidues(double[][] rows, int row0, int k, int m, Partials ps) {
+        int m4 = m & ~3, quads = m4 >> 2;
+        for (int r = 0; r < 4; r++) {
+            double[][] cf = ps.cf[r];
+            for (int p = 0; p < k; p++) {
+                double[] c = cf[p], src = rows[row0 + p];
+                for (int t = 0; t < quads; t++) {
+                    c[t] = src[4 * t + r];
+                }
+                if (r == 0) {
+                    for (int t = 0; t < m - m4; t++) {
+                        c[quads + t] = src[m4 + t];
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * out[outOff+p] (+)= Σ_{j<m} A[p][j]·x[xOff+j] over [0, n), for p < k, with the coefficients A packed
+     * by {@link #packResidues}; every element summed like {@link #dot}: four partial sums over j mod 4 (the
+     * remainder into the first), combined pairwise. Each partial sum is a {@link #combine} over the rows of
+     * its residue, so all four vectorise.
+     */
+    private static void dot4Product(double[][] x, int xOff, int m, int k, double[][] out, int outOff, int n,
+                                    boolean accumulate, Partials ps, double[] zeros) {
+        int m4 = m & ~3, quads = m4 >> 2;
+        for (int r = 0; r < 4; r++) {
+            double[][] rows = ps.rows[r];
+            int terms = quads;
+            for (int t = 0; t < quads; t++) {
+                rows[t] = x[xOff + 4 * t + r];
+            }
+            if (r == 0) {
+                for (int t = 0; t < m - m4; t++) {
+                    rows[quads + t] = x[xOff + m4 + t];
+                }
+                terms += m - m4;
+            }
+            combine(ps.part[r], 0, k, ps.cf[r], 0, 0, rows, 0, terms, n, zeros, 0);
+        }
+        double[][] s0 = ps.part[0], s1 = ps.part[1], s2 = ps.part[2], s3 = ps.part[3];
+        for (int p = 0; p < k; p++) {
+            double[] y = out[outOff + p], a0 = s0[p], a1 = s1[p], a2 = s2[p], a3 = s3[p];
+            if (accumulate) {
+                for (int i = 0; i < n; i++) {
+                    y[i] += (a0[i] + a1[i]) + (a2[i] + a3[i]);
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    y[i] = (a0[i] + a1[i]) + (a2[i] + a3[i]);
+                }
+            }
+        }
+    }
+
+    /** Writes W (k×m at {@code wOff}) transposed into rows [row0, row0+m) of {@code wT}. */
+    private void pack(double[][] wT, int row0, int wOff, int k, int m) {
+        for (int j = 0; j < m; j++) {
+            double[] t = wT[row0 + j];
+            for (int p = 0; p < k; p++) {
+                t[p] = w[wOff + p * m + j];
+            }
+        }
+    }
+
+    /** y[j] = b[j] + Σ_p W[p][j]·in[p] for j < m, with W = k×m at wOff and b at bOff; in is k×n. */
+    private void linear(double[][] in, int k, int wOff, int m, int bOff, double[][] y, int n, double[][] wT) {
+        pack(wT, 0, wOff, k, m);
+        combine(y, 0, m, wT, 0, 0, in, 0, k, n, w, bOff);
+    }
+
+    /**
+     * Weight and bias gradients of y = in·W + b into {@code ws.dW} (k×m) and {@code ws.dB} (1×m), from the
+     * inputs {@code in} (k×n) and the upstream gradient rows [dyOff, dyOff+m) of {@code dy}: dW[p][j] = Σ_i
+     * in[p][i]·dy[j][i] and dB[j] = Σ_i dy[j][i], summed over i in order.
+     */
+    private static void weightGradient(double[][] in, int k, double[][] dy, int dyOff, int m, int n, Workspace ws) {
+        double[][] rm = ws.rm;
+        for (int j = 0; j < m; j++) {
+            double[] row = dy[dyOff + j];
+            for (int i = 0; i < n; i++) {
+                rm[i][j] = row[i];
+            }
+        }
+        combine(ws.dW, 0, k, in, 0, 0, rm, 0, n, m, ws.zeros, 0);
+        combine(ws.dB, 0, 1, ws.ones, 0, 0, rm, 0, n, m, ws.zeros, 0);
+    }
+
+    /** gw[W] += columns [col0, col0+m) of {@code ws.dW} (k rows; W = k×m at wOff) and gw[b] += those of {@code ws.dB}. */
+    private static void addWeightGradient(double[] gw, int wOff, int bOff, Workspace ws, int col0, int m, int k) {
+        for (int p = 0; p < k; p++) {
+            double[] row = ws.dW[p];
+            int off = wOff + p * m;
+            for (int j = 0; j < m; j++) {
+                gw[off + j] += row[col0 + j];
+            }
+        }
+        double[] b = ws.dB[0];
+        for (int j = 0; j < m; j++) {
+            gw[bOff + j] += b[col0 + j];
+        }
+    }
+
+    private static void addTo(double[][] y, double[][] x, int rows, int n) {
+        for (int j = 0; j < rows; j++) {
+            double[] a = y[j], b = x[j];
+            for (int i = 0; i < n; i++) {
+                a[i] += b[i];
+            }
+        }
+    }
+
+    private static void copy(double[][] from, double[][] to, int rows) {
+        for (int j = 0; j < rows; j++) {
+            System.arraycopy(from[j], 0, to[j], 0, from[j].length);
+        }
+    }
+
+    private static void zero(double[][] y, int rows) {
+        for (int j = 0; j < rows; j++) {
+            Arrays.fill(y[j], 0.0);
+        }
+    }
+
+    /** to[j][i] = from[i][j] for i, j < n: the transpose of an n×n matrix of rows. */
+    private static void transpose(double[][] from, double[][] to, int n) {
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            double[] a0 = from[i], a1 = from[i + 1], a2 = from[i + 2], a3 = from[i + 3];
+            for (int j = 0; j < n; j++) {
+                double[] t = to[j];
+                t[i] = a0[j];
+                t[i + 1] = a1[j];
+                t[i + 2] = a2[j];
+                t[i + 3] = a3[j];
+            }
+        }
+        for (; i < n; i++) {
+            double[] a = from[i];
+            for (int j = 0; j < n; j++) {
+                to[j][i] = a[j];
+            }
+        }
+    }
+
+    /** LayerNorm over the features of every group: x, hat, y are d×n; rstd, mean, var are per group. */
+    private void layerNorm(double[][] x, int n, int d, int gOff, int bOff, double[][] hat, double[] rstd, double[][] y,
+                           double[] mean, double[] var) {
+        Arrays.fill(mean, 0, n, 0.0);
+        for (int j = 0; j < d; j++) {
+            double[] xj = x[j];
+            for (int i = 0; i < n; i++) {
+                mean[i] += xj[i];
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            mean[i] /= d;
+        }
+        Arrays.fill(var, 0, n, 0.0);
+        for (int j = 0; j < d; j++) {
+            double[] xj = x[j];
+            for (int i = 0; i < n; i++) {
+                double c = xj[i] - mean[i];
+                var[i] += c * c;
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            rstd[i] = 1.0 / Math.sqrt(var[i] / d + LN_EPS);
+        }
+        for (int j = 0; j < d; j++) {
+            double[] xj = x[j], hj = hat[j], yj = y[j];
+            double gain = w[gOff + j], shift = w[bOff + j];
+            for (int i = 0; i < n; i++) {
+                double xh = (xj[i] - mean[i]) * rstd[i];
+                hj[i] = xh;
+                yj[i] = xh * gain + shift;
+            }
+        }
+    }
+
+    /** dx += LayerNorm backward of dy (all d×n); accumulates gain and shift gradients. */
+    private void layerNormBackward(double[][] dy, double[][] hat, double[] rstd, int n, int d, int gOff, int bOff,
+                                   double[] gw, double[][] dx, Workspace ws) {
+        double[] sum = ws.sum, sumHat = ws.sumHat, s = ws.scale;
+        Arrays.fill(sum, 0, n, 0.0);
+        Arrays.fill(sumHat, 0, n, 0.0);
+        for (int j = 0; j < d; j++) {
+            double[] g = dy[j], hj = hat[j];
+            double gain = w[gOff + j], gg = gw[gOff + j], gb = gw[bOff + j];
+            for (int i = 0; i < n; i++) {
+                gg += g[i] * hj[i];
+                gb += g[i];
+            }
+            gw[gOff + j] = gg;
+            gw[bOff + j] = gb;
+            for (int i = 0; i < n; i++) {
+                double dh = g[i] * gain;
+                sum[i] += dh;
+                sumHat[i] += dh * hj[i];
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            s[i] = rstd[i] / d;
+        }
+        for (int j = 0; j < d; j++) {
+            double[] g = dy[j], hj = hat[j], xj = dx[j];
+            double gain = w[gOff + j];
+            for (int i = 0; i < n; i++) {
+                double dh = g[i] * gain;
+                xj[i] += s[i] * (d * dh - sum[i] - hj[i] * sumHat[i]);
+            }
+        }
+    }
+
+    /** LayerNorm of one row of d values. */
+    private void layerNormRow(double[] x, int d, int gOff, int bOff, double[] hat, double[] rstd, double[] y) {
+        double mean = 0;
+        for (int j = 0; j < d; j++) {
+            mean += x[j];
+        }
+        mean /= d;
+        double var = 0;
+        for (int j = 0; j < d; j++) {
+            double c = x[j] - mean;
+            var += c * c;
+        }
+        var /= d;
+        double rs = 1.0 / Math.sqrt(var + LN_EPS);
+        rstd[0] = rs;
+        for (int j = 0; j < d; j++) {
+            double xh = (x[j] - mean) * rs;
+            hat[j] = xh;
+            y[j] = xh * w[gOff + j] + w[bOff + j];
+        }
+    }
+
+    /** dx += LayerNorm backward of one row dy; accumulates gain and shift gradients. */
+    private void layerNormBackwardRow(double[] dy, double[] hat, double rstd, int d, int gOff, int bOff,
+                                      double[] gw, double[] dx, double[] dhat) {
+        double sum = 0, sumHat = 0;
+        for (int j = 0; j < d; j++) {
+            double g = dy[j];
+            gw[gOff + j] += g * hat[j];
+            gw[bOff + j] += g;
+            double dh = g * w[gOff + j];
+            dhat[j] = dh;
+            sum += dh;
+            sumHat += dh * hat[j];
+        }
+        double s = rstd / d;
+        for (int j = 0; j < d; j++) {
+            dx[j] += s * (d * dhat[j] - sum - hat[j] * sumHat);
+        }
+    }
+
+    /** out[m] = in[k] · W[k×m] (at wOff) + b[m] (at bOff), for one row. */
+    private void linearRow(double[] in, int k, int wOff, int m, int bOff, double[] out) {
+        System.arraycopy(w, bOff, out, 0, m);
+        for (int p = 0; p < k; p++) {
+            double a = in[p];
+            if (a == 0.0) {
+                continue;
+            }
+            int wRow = wOff + p * m;
+            for (int j = 0; j < m; j++) {
+                out[j] += a * w[wRow + j];
+            }
+        }
+    }
+
+    /** For one row: accumulates dW += inᵀ·dOut, db += dOut and dIn += dOut·Wᵀ. */
+    private void linearBackwardRow(double[] in, int k, double[] dOut, int m, int wOff, int bOff, double[] gw, double[] dIn) {
+        for (int j = 0; j < m; j++) {
+            gw[bOff + j] += dOut[j];
+        }
+        for (int p = 0; p < k; p++) {
+            double a = in[p];
+            int wRow = wOff + p * m;
+            if (a != 0.0) {
+                for (int j = 0; j < m; j++) {
+                    gw[wRow + j] += a * dOut[j];
+                }
+            }
+            dIn[p] += dot(dOut, w, wRow, m);
+        }
+    }
+
+    /** Σ a[i]·b[bOff+i] over [0, n) in four partial sums (i mod 4; the remainder into the first), combined pairwise. */
+    private static double dot(double[] a, double[] b, int bOff, int n) {
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int i = 0;
         for (; i + 3 < n; i += 4) {
-            s0 += a[aOff + i] * b[bOff + i];
-            s1 += a[aOff + i + 1] * b[bOff + i + 1];
-            s2 += a[aOff + i + 2] * b[bOff + i + 2];
-            s3 += a[aOff + i + 3] * b[bOff + i + 3];
+            s0 += a[i] * b[bOff + i];
+            s1 += a[i + 1] * b[bOff + i + 1];
+            s2 += a[i + 2] * b[bOff + i + 2];
+            s3 += a[i + 3] * b[bOff + i + 3];
         }
         for (; i < n; i++) {
-            s0 += a[aOff + i] * b[bOff + i];
+            s0 += a[i] * b[bOff + i];
         }
         return (s0 + s1) + (s2 + s3);
     }
 
-    private void attentionBackward(double[] q, double[] k, double[] v, double[] p, double[] dO, int G,
-                                   double[] dq, double[] dk, double[] dv) {
-        int d = shape.model(), dh = shape.headWidth();
+    /**
+     * Scaled dot-product attention of layer l, per head, from {@code fw.qkv[l]} into {@code fw.pt[l]} and
+     * {@code fw.o[l]}. The weights are computed key-major (row j = key j over the queries), so that the
+     * softmax over the keys and the product with the values run over contiguous rows of queries.
+     */
+    private void attention(Forward fw, int l) {
+        int G = fw.groups, d = shape.model(), dh = shape.headWidth();
         double scale = 1.0 / Math.sqrt(dh);
-        double[] dp = new double[G];
-        for (int h = 0; h < shape.heads(); h++) {
-            int c0 = h * dh, pOff = h * G * G;
-            double[] qT = headT(q, G, d, c0, dh), kT = headT(k, G, d, c0, dh), vT = headT(v, G, d, c0, dh);
-            double[] dqT = new double[dh * G], dkT = new double[dh * G], dvT = new double[dh * G];
-            for (int i = 0; i < G; i++) {
-                int row = pOff + i * G;
-                java.util.Arrays.fill(dp, 0.0);
-                for (int c = 0; c < dh; c++) {
-                    double g = dO[i * d + c0 + c];
-                    axpy(dp, 0, vT, c * G, g, G);            // dP[i,:] = dO[i,:]·Vᵀ
-                    axpy(dvT, c * G, p, row, g, G);          // dV += P[i,:]ᵀ dO[i,:]
+        double[][] qkv = fw.qkv[l], qs = fw.qs, ks = fw.ks;
+        double[] max = fw.rowA, sum = fw.rowB;
+        for (int hd = 0; hd < shape.heads(); hd++) {
+            int c0 = hd * dh;
+            double[][] pt = fw.pt[l][hd];
+            for (int c = 0; c < dh; c++) {
+                double[] q = qkv[c0 + c], k = qkv[d + c0 + c], row = qs[c];
+                for (int i = 0; i < G; i++) {
+                    row[i] = q[i] * scale;
+                    ks[i][c] = k[i];
                 }
-                double dotPd = dot(p, row, dp, 0, G);
-                for (int j = 0; j < G; j++) {
-                    dp[j] = p[row + j] * (dp[j] - dotPd) * scale;  // dS[i,:]
+            }
+            combine(pt, 0, G, ks, 0, 0, qs, 0, dh, G, fw.zeros, 0);      // scores: S[i][j] = Σ_c q[i][c]·scale·k[j][c]
+            Arrays.fill(max, Double.NEGATIVE_INFINITY);
+            for (int j = 0; j < G; j++) {
+                double[] row = pt[j];
+                for (int i = 0; i < G; i++) {
+                    max[i] = Math.max(max[i], row[i]);
                 }
-                for (int c = 0; c < dh; c++) {
-                    dqT[c * G + i] += dot(dp, 0, kT, c * G, G);   // dQ[i,:] = dS[i,:]·K
-                    axpy(dkT, c * G, dp, 0, q[i * d + c0 + c], G); // dK += dS[i,:]ᵀ Q[i,:]
+            }
+            Arrays.fill(sum, 0.0);
+            for (int j = 0; j < G; j++) {
+                double[] row = pt[j];
+                for (int i = 0; i < G; i++) {
+                    double e = Math.exp(row[i] - max[i]);
+                    row[i] = e;
+                    sum[i] += e;
                 }
             }
             for (int i = 0; i < G; i++) {
-                for (int c = 0; c < dh; c++) {
-                    dq[i * d + c0 + c] += dqT[c * G + i];
-                    dk[i * d + c0 + c] += dkT[c * G + i];
-                    dv[i * d + c0 + c] += dvT[c * G + i];
+                sum[i] = 1.0 / sum[i];
+            }
+            for (int j = 0; j < G; j++) {
+                double[] row = pt[j];
+                for (int i = 0; i < G; i++) {
+                    row[i] *= sum[i];
                 }
             }
+            packResidues(qkv, 2 * d + c0, dh, G, fw.partials);
+            dot4Product(pt, 0, G, dh, fw.o[l], c0, G, false, fw.partials, fw.zeros);   // O[i] = Σ_j P[i][j]·v_j
         }
     }
 
-    private void activate(double[] z, double[] u) {
-        if (shape.activation() == ModuleShape.Activation.RELU) {
-            for (int i = 0; i < z.length; i++) {
-                u[i] = z[i] > 0 ? z[i] : 0;
+    /** Backward of {@link #attention}: dO (d×G) in, dQ, dK, dV into the rows of {@code dqkv} (overwritten). */
+    private void attentionBackward(Forward fw, int l, double[][] dO, double[][] dqkv, Workspace ws) {
+        int G = fw.groups, d = shape.model(), dh = shape.headWidth();
+        double scale = 1.0 / Math.sqrt(dh);
+        double[][] qkv = fw.qkv[l], vs = ws.vs, dpt = ws.dpt, sq = ws.sq, dots = ws.dots;
+        double[] dotPd = ws.sum;
+        int G4 = G & ~3;
+        for (int hd = 0; hd < shape.heads(); hd++) {
+            int c0 = hd * dh;
+            double[][] pt = fw.pt[l][hd];
+            for (int c = 0; c < dh; c++) {
+                double[] v = qkv[2 * d + c0 + c];
+                for (int j = 0; j < G; j++) {
+                    vs[j][c] = v[j];
+                }
             }
-        } else {
-            for (int i = 0; i < z.length; i++) {
-                double x = z[i];
-                u[i] = 0.5 * x * (1 + Math.tanh(GELU_C * (x + 0.044715 * x * x * x)));
+            combine(dpt, 0, G, vs, 0, 0, dO, c0, dh, G, ws.zeros, 0);       // dP[i][j] = Σ_c dO[i][c]·v[j][c]
+            // ⟨P[i], dP[i]⟩ in dot()'s four partial sums over the keys j (the remainder into the first)
+            double[] s0 = dots[0], s1 = dots[1], s2 = dots[2], s3 = dots[3];
+            if (G4 == 0) {
+                for (double[] s : dots) {
+                    Arrays.fill(s, 0.0);
+                }
+            } else {
+                for (int j = 0; j < 4; j++) {
+                    double[] s = dots[j], p = pt[j], dp = dpt[j];
+                    for (int i = 0; i < G; i++) {
+                        s[i] = 0.0 + p[i] * dp[i];
+                    }
+                }
+            }
+            for (int j = G4 == 0 ? 0 : 4; j < G; j++) {
+                double[] s = dots[j < G4 ? j & 3 : 0], p = pt[j], dp = dpt[j];
+                for (int i = 0; i < G; i++) {
+                    s[i] += p[i] * dp[i];
+                }
+            }
+            for (int i = 0; i < G; i++) {
+                dotPd[i] = (s0[i] + s1[i]) + (s2[i] + s3[i]);
+            }
+            for (int j = 0; j < G; j++) {
+                double[] p = pt[j], dp = dpt[j];
+                for (int i = 0; i < G; i++) {
+                    dp[i] = p[i] * (dp[i] - dotPd[i]) * scale;                  // dS (softmax backward, scaled)
+                }
+            }
+            packResidues(qkv, d + c0, dh, G, ws.partials);
+            dot4Product(dpt, 0, G, dh, dqkv, c0, G, false, ws.partials, ws.zeros);   // dQ[i] = Σ_j dS[i][j]·k_j
+            transpose(pt, sq, G);                                                     // P, query-major
+            combine(dqkv, 2 * d + c0, dh, dO, c0, 0, sq, 0, G, G, ws.zeros, 0);      // dV[j] = Σ_i dO[i]·P[i][j]
+            transpose(dpt, sq, G);                                                    // dS, query-major
+            combine(dqkv, d + c0, dh, qkv, c0, 0, sq, 0, G, G, ws.zeros, 0);         // dK[j] = Σ_i q[i]·dS[i][j]
+        }
+    }
+
+    private void activate(double[][] z, double[][] u, int rows, int n) {
+        boolean relu = shape.activation() == ModuleShape.Activation.RELU;
+        for (int j = 0; j < rows; j++) {
+            double[] zj = z[j], uj = u[j];
+            if (relu) {
+                for (int i = 0; i < n; i++) {
+                    uj[i] = zj[i] > 0 ? zj[i] : 0;
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    double x = zj[i];
+                    uj[i] = 0.5 * x * (1 + Math.tanh(GELU_C * (x + 0.044715 * x * x * x)));
+                }
             }
         }
     }
 
     /** In place: dz (holding dL/du on entry) becomes dL/dz. */
-    private void activateBackward(double[] z, double[] dz) {
-        if (shape.activation() == ModuleShape.Activation.RELU) {
-            for (int i = 0; i < z.length; i++) {
-                if (z[i] <= 0) {
-                    dz[i] = 0;
+    private void activateBackward(double[][] z, double[][] dz, int rows, int n) {
+        boolean relu = shape.activation() == ModuleShape.Activation.RELU;
+        for (int j = 0; j < rows; j++) {
+            double[] zj = z[j], dj = dz[j];
+            if (relu) {
+                for (int i = 0; i < n; i++) {
+                    if (zj[i] <= 0) {
+                        dj[i] = 0;
+                    }
                 }
-            }
-        } else {
-            for (int i = 0; i < z.length; i++) {
-                double x = z[i];
-                double t = Math.tanh(GELU_C * (x + 0.044715 * x * x * x));
-                double dt = (1 - t * t) * GELU_C * (1 + 3 * 0.044715 * x * x);
-                dz[i] *= 0.5 * (1 + t) + 0.5 * x * dt;
+            } else {
+                for (int i = 0; i < n; i++) {
+                    double x = zj[i];
+                    double t = Math.tanh(GELU_C * (x + 0.044715 * x * x * x));
+                    double dt = (1 - t * t) * GELU_C * (1 + 3 * 0.044715 * x * x);
+                    dj[i] *= 0.5 * (1 + t) + 0.5 * x * dt;
+                }
             }
         }
     }

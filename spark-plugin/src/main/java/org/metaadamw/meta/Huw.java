@@ -19,6 +19,8 @@ public final class Huw implements Serializable {
     private final boolean paper;
     private final double[] s;
     private final Adam adam;
+    /** Scratch for {@link #update}'s gradient (re-created after deserialisation). */
+    private transient double[] grad;
 
     public Huw(double[] priorities, boolean paper, double learningRate) {
         for (double p : priorities) {
@@ -35,10 +37,15 @@ public final class Huw implements Serializable {
     /** Current weights ½e^{−s_i} applied to each term's gradient. */
     public double[] weights() {
         double[] w = new double[s.length];
+        weights(w);
+        return w;
+    }
+
+    /** {@link #weights()} into {@code w}. */
+    void weights(double[] w) {
         for (int i = 0; i < s.length; i++) {
             w[i] = 0.5 * Math.exp(-s[i]);
         }
-        return w;
     }
 
     public double[] logVariances() {
@@ -57,11 +64,15 @@ public final class Huw implements Serializable {
     /** Gradient of L_meta with respect to s (with |L_i| in the default mode). */
     public double[] gradient(double[] L) {
         double[] g = new double[s.length];
+        gradient(L, g);
+        return g;
+    }
+
+    private void gradient(double[] L, double[] g) {
         for (int i = 0; i < s.length; i++) {
             double li = paper ? L[i] : Math.abs(L[i]);
             g[i] = -0.5 * Math.exp(-s[i]) * li + 0.5 * priorities[i];
         }
-        return g;
     }
 
     /** One Adam step on s for the term values {@code L}; then clamps s to [−6, 6]. Non-finite L is ignored. */
@@ -71,10 +82,20 @@ public final class Huw implements Serializable {
                 return;
             }
         }
-        adam.step(s, gradient(L));
+        if (grad == null) {
+            grad = new double[s.length];
+        }
+        gradient(L, grad);
+        adam.step(s, grad);
         for (int i = 0; i < s.length; i++) {
             s[i] = Math.max(-CLAMP, Math.min(CLAMP, s[i]));
         }
+    }
+
+    /** Makes this HUW's log-variances and optimizer state those of {@code other} (same number of terms), without allocating. */
+    void copyFrom(Huw other) {
+        System.arraycopy(other.s, 0, s, 0, s.length);
+        adam.copyFrom(other.adam);
     }
 
     void restore(double[] logVariances, Adam.State state) {

@@ -10,7 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -31,7 +30,11 @@ import java.util.Map;
  * <p>Metrics per meta-step, for diagnosis: {@code dAlpha.<term>.<g>} = w_i·∂L_i/∂α_g (the HUW-weighted
  * contribution of term i to dL_meta/dα_g), {@code huw.weight.<term>}, {@code scale} (ρ).
  *
- * <p>Driver-only; not thread-safe.
+ * <p>Cost: the buffers of {@link #next} (one forward pass, the backward workspace, the rollback
+ * snapshot, per-group arrays) are allocated once per group count, so that in steady state a call
+ * allocates only the {@link Modulation} it returns; {@link #metrics()} builds its map on each call.
+ *
+ * <p>Driver-only; not thread-safe: one instance is called from one thread.
  */
 public final class MetaAdamWController implements ModulationController {
     private static final long serialVersionUID = 1L;
@@ -41,6 +44,8 @@ public final class MetaAdamWController implements ModulationController {
 
     private final MetaAdamWConfig config;
     private final OutputMap outputMap;
+    /** {@code config.metaTerms()}, read once (the accessor parses the configuration string). */
+    private final boolean[] metaTerms;
     private AttentionModule module;
     private Adam metaAdam;
     private Huw huw;
@@ -58,11 +63,76 @@ public final class MetaAdamWController implements ModulationController {
     private long metaSteps;
     /** Consecutive meta-steps undone because they made the module non-finite. */
     private int rejectedMetaSteps;
-    private final Map<String, Double> metrics = new LinkedHashMap<>();
+    private MetricTable metrics = new MetricTable(0);
+    /** Buffers of {@link #next}, allocated once per group count (re-created after deserialisation). */
+    private transient StepBuffers buffers;
 
     public MetaAdamWController(MetaAdamWConfig config) {
         this.config = config;
         this.outputMap = OutputMap.of(config);
+        this.metaTerms = config.metaTerms();
+    }
+
+    /**
+     * Everything {@link #next} writes in steady state, so that a meta-step allocates only the
+     * modulation it returns: the forward pass (the backward pass reads the cached one before the next
+     * forward pass overwrites it), two token buffers (the cached handout's and this round's), the
+     * backward workspace and gradient, the snapshot a rejected meta-step is rolled back to, and the
+     * per-group arrays of the meta-objective and the output map.
+     */
+    private static final class StepBuffers {
+        final int groups;
+        final AttentionModule.Forward pass;
+        final double[][][] tokens;
+        final AttentionModule.Workspace backward;
+        final double[] gradient, weightsBefore;
+        final Adam metaAdamBefore, scaleAdamBefore;
+        final Huw huwBefore;
+        final boolean[] bad, exclude;
+        final double[] alpha0, beta0, lambda1, lambda2, dMod, dLogits;
+        final double[] alpha, beta, nextLambda1, nextLambda2;
+        final double[] values = new double[MetaObjective.TERMS], huwWeights = new double[MetaObjective.TERMS];
+        final double[][] grads;
+        final double[] rho = new double[1], gRho = new double[1];
+
+        StepBuffers(AttentionModule module, MetaAdamWConfig config, int G) {
+            ModuleShape shape = module.shape();
+            groups = G;
+            pass = new AttentionModule.Forward(shape, G);
+            tokens = new double[2][G][shape.inputFeatures()];
+            backward = new AttentionModule.Workspace(shape, G);
+            gradient = new double[module.numWeights()];
+            weightsBefore = new double[module.numWeights()];
+            metaAdamBefore = new Adam(module.numWeights(), config.metaLearningRate(), 0.9, 0.999, 1e-8, config.metaL2());
+            scaleAdamBefore = new Adam(1, config.metaScaleLearningRate(), 0.9, 0.999, 1e-8, 0.0);
+            huwBefore = new Huw(config.priorities(), config.paperHuw(), config.huwLearningRate());
+            bad = new boolean[G];
+            exclude = new boolean[G];
+            alpha0 = new double[G];
+            beta0 = new double[G];
+            lambda1 = new double[G];
+            lambda2 = new double[G];
+            alpha = new double[G];
+            beta = new double[G];
+            nextLambda1 = new double[G];
+            nextLambda2 = new double[G];
+            dMod = new double[G * ModuleShape.OUTPUTS];
+            dLogits = new double[G * ModuleShape.OUTPUTS];
+            grads = new double[MetaObjective.TERMS][G * ModuleShape.OUTPUTS];
+        }
+
+        /** The token buffer that is not {@code last}. */
+        double[][] spareTokens(double[][] last) {
+            return last == tokens[0] ? tokens[1] : tokens[0];
+        }
+    }
+
+    private StepBuffers buffers() {
+        int G = groups.count();
+        if (buffers == null || buffers.groups != G || !buffers.pass.fits(module.shape(), G)) {
+            buffers = new StepBuffers(module, config, G);
+        }
+        return buffers;
     }
 
     @Override
@@ -86,7 +156,11 @@ public final class MetaAdamWController implements ModulationController {
         this.usedExcluded = new boolean[G];
         this.lastForward = null;
         this.metaSteps = 0;
-        metrics.put("scale", rho);
+        if (metrics.groups() != G) {
+            metrics = new MetricTable(G);
+        }
+        this.buffers = null;
+        metrics.set(MetricTable.SCALE, rho);
         return used;
     }
 
@@ -101,7 +175,7 @@ public final class MetaAdamWController implements ModulationController {
         rhoMax = rho;
         usedRho = rho;
         usedExcluded = new boolean[groups.count()];
-        metrics.put("scale", rho);
+        metrics.set(MetricTable.SCALE, rho);
         return handOut(Modulation.neutral(groups.count()));
     }
 
@@ -109,8 +183,8 @@ public final class MetaAdamWController implements ModulationController {
     private Modulation handOut(Modulation m) {
         used = m;
         for (int g = 0; g < m.groups(); g++) {
-            metrics.put("alpha." + g, m.alpha(g));
-            metrics.put("beta." + g, m.beta(g));
+            metrics.set(MetricTable.ALPHA, g, m.alpha(g));
+            metrics.set(MetricTable.BETA, g, m.beta(g));
         }
         return m;
     }
@@ -140,31 +214,38 @@ public final class MetaAdamWController implements ModulationController {
         if (s.groups() != G) {
             throw new IllegalArgumentException("statistics for " + s.groups() + " groups, controller has " + G);
         }
-        boolean[] bad = s.nonFiniteGroups();
-        double[][] tokens = FeatureSet.tokens(s.features(), config.paperFeatureMode(), bad);
+        StepBuffers b = buffers();
+        boolean[] bad = s.nonFiniteGroups(b.bad);
+        double[][] tokens = tokens(s, bad, b);
         AttentionModule.Forward forward = null;
         if (lastForward != null && wantsValidation(round) && s.hasMetaSignals()) {
             // the meta-step is undone when it leaves the module's weights or outputs non-finite
-            double[] w0 = module.weights().clone();
-            Adam.State a0 = metaAdam.state(), s0 = scaleAdam.state(), h0 = huw.adam().state();
-            double[] lv0 = huw.logVariances();
+            double[] w = module.weights();
+            System.arraycopy(w, 0, b.weightsBefore, 0, w.length);
+            b.metaAdamBefore.copyFrom(metaAdam);
+            b.scaleAdamBefore.copyFrom(scaleAdam);
+            b.huwBefore.copyFrom(huw);
             double rho0 = rho, rhoMax0 = rhoMax;
             long steps0 = metaSteps;
-            metaStep(s, bad);
-            AttentionModule.Forward f = module.forward(tokens);
-            if (!finite(module.weights()) || !finite(f.logits())) {
-                System.arraycopy(w0, 0, module.weights(), 0, w0.length);
-                metaAdam.restore(a0);
-                scaleAdam.restore(s0);
-                huw.restore(lv0, h0);
+            metaStep(s, bad, b);
+            AttentionModule.Forward f = module.forward(tokens, b.pass);
+            if (!finite(w) || !finite(f.out)) {
+                System.arraycopy(b.weightsBefore, 0, w, 0, w.length);
+                metaAdam.copyFrom(b.metaAdamBefore);
+                scaleAdam.copyFrom(b.scaleAdamBefore);
+                huw.copyFrom(b.huwBefore);
                 rho = rho0;
                 rhoMax = rhoMax0;
                 metaSteps = steps0;
-                metrics.put("meta.steps", (double) metaSteps);   // diagnostics count only the steps kept
+                metrics.set(MetricTable.META_STEPS, metaSteps);   // diagnostics count only the steps kept
                 rejectedMetaSteps++;
                 LOG.warn("round {}: the meta-step made the attention module's weights or outputs non-finite and was undone ({} in a row); "
                         + "lower {} (now {})", round, rejectedMetaSteps, MetaAdamWConf.META_LEARNING_RATE.key(), config.metaLearningRate());
                 if (rejectedMetaSteps >= config.maxNonFiniteRounds()) {
+                    if (lastForward == b.pass) {
+                        // the rejected pass overwrote the cached one: rebuild it (same tokens, same weights, same bits)
+                        module.forward(lastTokens, b.pass);
+                    }
                     throw new IllegalStateException(rejectedMetaSteps + " meta-steps in a row made the attention module non-finite; lower "
                             + MetaAdamWConf.META_LEARNING_RATE.key() + " (now " + config.metaLearningRate() + ")");
                 }
@@ -173,13 +254,14 @@ public final class MetaAdamWController implements ModulationController {
                 forward = f;
             }
         }
-        lastForward = forward != null ? forward : module.forward(tokens);
+        lastForward = forward != null ? forward : module.forward(tokens, b.pass);
         lastTokens = tokens;
         usedRho = rho;
-        Modulation next = outputMap.apply(lastForward.logits(), usedRho);
+        outputMap.apply(lastForward.out, usedRho, b.alpha, b.beta, b.nextLambda1, b.nextLambda2);
+        Modulation next = new Modulation(b.alpha, b.beta, b.nextLambda1, b.nextLambda2);
         int nBad = 0;
-        for (boolean b : bad) {
-            nBad += b ? 1 : 0;
+        for (boolean x : bad) {
+            nBad += x ? 1 : 0;
         }
         if (nBad > 0) {
             StringBuilder names = new StringBuilder();
@@ -192,51 +274,70 @@ public final class MetaAdamWController implements ModulationController {
                     round, nBad, names);
             next = next.neutralizing(bad);
         }
-        usedExcluded = bad;
+        if (usedExcluded.length != G) {
+            usedExcluded = new boolean[G];
+        }
+        System.arraycopy(bad, 0, usedExcluded, 0, G);
         handOut(next);
-        metrics.put("nonFiniteGroups", (double) nBad);
+        metrics.set(MetricTable.NON_FINITE_GROUPS, nBad);
         return next;
     }
 
-    private void metaStep(RoundSummary s, boolean[] bad) {
+    /**
+     * This round's module input, in the token buffer the cached handout does not use; the features of a
+     * summary of another width go through the allocating path, so that the forward pass names the mismatch.
+     */
+    private double[][] tokens(RoundSummary s, boolean[] bad, StepBuffers b) {
+        double[][] raw = s.features();
+        if (raw.length != b.groups || raw[0].length != module.shape().inputFeatures()) {
+            return FeatureSet.tokens(raw, config.paperFeatureMode(), bad);
+        }
+        double[][] t = b.spareTokens(lastTokens);
+        FeatureSet.tokens(raw, config.paperFeatureMode(), bad, t);
+        return t;
+    }
+
+    private void metaStep(RoundSummary s, boolean[] bad, StepBuffers b) {
         if (!Double.isFinite(s.lossValStart()) || !Double.isFinite(s.lossValEnd()) || !Double.isFinite(s.lossTrain())) {
             LOG.warn("meta-step skipped: non-finite losses (L_val start {}, end {}, L_tr {})",
                     s.lossValStart(), s.lossValEnd(), s.lossTrain());
             return;
         }
-        int G = groups.count();
-        boolean[] exclude = new boolean[G];
+        int G = groups.count(), O = ModuleShape.OUTPUTS;
+        boolean[] exclude = b.exclude;
         for (int g = 0; g < G; g++) {
             exclude[g] = bad[g] || usedExcluded[g];
+            b.alpha0[g] = used.alpha(g);
+            b.beta0[g] = used.beta(g);
+            b.lambda1[g] = used.lambda1(g);
+            b.lambda2[g] = used.lambda2(g);
         }
-        double[] a0 = used.alphas(), b0 = used.betas();
-        double[] l1 = new double[G], l2 = new double[G];
-        for (int g = 0; g < G; g++) {
-            l1[g] = used.lambda1(g);
-            l2[g] = used.lambda2(g);
-        }
-        MetaObjective.Terms terms = MetaObjective.evaluate(s, a0, b0, a0, b0, l1, l2, exclude, config.paperAlignment());
-        double[] w = huw.weights();
-        boolean[] use = config.metaTerms();
+        MetaObjective.evaluate(s, b.alpha0, b.beta0, b.alpha0, b.beta0, b.lambda1, b.lambda2, exclude, config.paperAlignment(),
+                b.values, b.grads);
+        double[] w = b.huwWeights;
+        huw.weights(w);
         for (int i = 0; i < w.length; i++) {
-            w[i] = use[i] ? w[i] : 0.0;
+            w[i] = metaTerms[i] ? w[i] : 0.0;
         }
-        double[] dMod = new double[G * ModuleShape.OUTPUTS];
+        double[] dMod = b.dMod;
+        Arrays.fill(dMod, 0.0);
         for (int i = 0; i < MetaObjective.TERMS; i++) {
-            double[] gi = terms.grads()[i];
+            double[] gi = b.grads[i];
             for (int j = 0; j < dMod.length; j++) {
                 dMod[j] += w[i] * gi[j];
             }
         }
         for (int g = 0; g < G; g++) {
-            metrics.put("metaGrad.alpha." + g, dMod[g * ModuleShape.OUTPUTS]);
-            metrics.put("metaGrad.beta." + g, dMod[g * ModuleShape.OUTPUTS + 1]);
+            metrics.set(MetricTable.META_GRAD_ALPHA, g, dMod[g * O]);
+            metrics.set(MetricTable.META_GRAD_BETA, g, dMod[g * O + 1]);
             for (int i = 0; i < MetaObjective.TERMS; i++) {
-                metrics.put("dAlpha." + TERM_NAMES[i] + "." + g, w[i] * terms.grads()[i][g * ModuleShape.OUTPUTS]);
+                metrics.set(MetricTable.D_ALPHA + i, g, w[i] * b.grads[i][g * O]);
             }
         }
-        double[] dLogits = outputMap.backward(lastForward.logits(), usedRho, dMod);
-        double[] gpsi = module.backward(lastForward, dLogits);
+        double[] dLogits = b.dLogits;
+        outputMap.backward(lastForward.out, usedRho, dMod, dLogits);
+        double[] gpsi = b.gradient;
+        module.backward(lastForward, dLogits, gpsi, b.backward);
         double gRho = OutputMap.scaleGradient(dLogits, exclude);
         for (double v : gpsi) {
             if (!Double.isFinite(v)) {
@@ -246,8 +347,10 @@ public final class MetaAdamWController implements ModulationController {
         }
         metaAdam.step(module.weights(), gpsi);
         if (outputMap.isLog() && config.metaScaleLearningRate() > 0 && Double.isFinite(gRho)) {
-            double[] r = {rho};
-            scaleAdam.step(r, new double[]{gRho});
+            double[] r = b.rho;
+            r[0] = rho;
+            b.gRho[0] = gRho;
+            scaleAdam.step(r, b.gRho);
             rho = Math.max(Math.log(config.alphaMin()), Math.min(Math.log(config.alphaMax()), r[0]));
             rhoMax = Math.max(rhoMax, rho);
             if (config.metaScaleFloor() > 1) {
@@ -255,24 +358,25 @@ public final class MetaAdamWController implements ModulationController {
                 rho = Math.max(rho, rhoMax - Math.log(config.metaScaleFloor()));
             }
         }
-        metrics.put("scale", rho);
-        metrics.put("metaGrad.scale", gRho);
-        huw.update(terms.values());
+        metrics.set(MetricTable.SCALE, rho);
+        metrics.set(MetricTable.META_GRAD_SCALE, gRho);
+        huw.update(b.values);
         metaSteps++;
-        double[] v = terms.values();
-        metrics.put("meta.alignment", v[MetaObjective.ALIGNMENT]);
-        metrics.put("meta.lossDecrease", v[MetaObjective.LOSS_DECREASE]);
-        metrics.put("meta.gap", v[MetaObjective.GAP]);
-        double[] hw = huw.weights();
-        metrics.put("huw.weight.alignment", hw[0]);
-        metrics.put("huw.weight.lossDecrease", hw[1]);
-        metrics.put("huw.weight.gap", hw[2]);
-        metrics.put("meta.steps", (double) metaSteps);
+        double[] v = b.values;
+        for (int i = 0; i < MetaObjective.TERMS; i++) {
+            metrics.set(MetricTable.META_TERM + i, v[i]);
+        }
+        double[] hw = b.huwWeights;
+        huw.weights(hw);
+        for (int i = 0; i < MetaObjective.TERMS; i++) {
+            metrics.set(MetricTable.HUW_WEIGHT + i, hw[i]);
+        }
+        metrics.set(MetricTable.META_STEPS, metaSteps);
     }
 
     @Override
     public Map<String, Double> metrics() {
-        return Map.copyOf(metrics);
+        return metrics.toMap();
     }
 
     /** The attention module (live). */

@@ -46,9 +46,25 @@ public final class MetaObjective {
     public static Terms evaluate(RoundSummary s, double[] alpha0, double[] beta0,
                                  double[] alpha, double[] beta, double[] l1, double[] l2, boolean[] exclude,
                                  boolean paperAlignment) {
+        double[][] grads = new double[TERMS][s.groups() * ModuleShape.OUTPUTS];
+        double[] values = new double[TERMS];
+        evaluate(s, alpha0, beta0, alpha, beta, l1, l2, exclude, paperAlignment, values, grads);
+        return new Terms(values, grads);
+    }
+
+    /**
+     * {@link #evaluate(RoundSummary, double[], double[], double[], double[], double[], double[], boolean[], boolean)}
+     * into {@code values} ({@link #TERMS}) and {@code grads} ({@link #TERMS} rows of G×4, overwritten), for the
+     * driver's meta-step, which reuses them.
+     */
+    static void evaluate(RoundSummary s, double[] alpha0, double[] beta0,
+                         double[] alpha, double[] beta, double[] l1, double[] l2, boolean[] exclude,
+                         boolean paperAlignment, double[] values, double[][] grads) {
         int G = s.groups(), O = ModuleShape.OUTPUTS;
         double[][] sig = s.signals();
-        double[][] grads = new double[TERMS][G * O];
+        for (double[] row : grads) {
+            java.util.Arrays.fill(row, 0, G * O, 0.0);
+        }
         int valid = 0;
         for (boolean e : exclude) {
             valid += e ? 0 : 1;
@@ -103,6 +119,8 @@ public final class MetaObjective {
             grads[GAP][g * O] = sign * (x[Signal.GV1_DELTA] - x[Signal.GTK_DELTA]) / alpha0[g];
             grads[GAP][g * O + 1] = sign * (x[Signal.GV1_DELTA_WD] - x[Signal.GTK_DELTA_WD]) / beta0[g];
         }
-        return new Terms(new double[]{align, loss, Math.abs(gapLin)}, grads);
+        values[ALIGNMENT] = align;
+        values[LOSS_DECREASE] = loss;
+        values[GAP] = Math.abs(gapLin);
     }
 }

@@ -75,6 +75,13 @@ public final class OutputMap {
     public Modulation apply(double[] logits, double rho) {
         int G = logits.length / ModuleShape.OUTPUTS;
         double[] a = new double[G], b = new double[G], l1 = new double[G], l2 = new double[G];
+        apply(logits, rho, a, b, l1, l2);
+        return new Modulation(a, b, l1, l2);
+    }
+
+    /** {@link #apply(double[], double)} into the per-group arrays α, β, λ1, λ2 (G = logits.length / 4 each). */
+    void apply(double[] logits, double rho, double[] a, double[] b, double[] l1, double[] l2) {
+        int G = logits.length / ModuleShape.OUTPUTS;
         for (int g = 0; g < G; g++) {
             int r = g * ModuleShape.OUTPUTS;
             if (log) {
@@ -88,7 +95,6 @@ public final class OutputMap {
             l1[g] = sigmoid(logits[r + 2]);
             l2[g] = sigmoid(logits[r + 3]);
         }
-        return new Modulation(a, b, l1, l2);
     }
 
     /**
@@ -105,6 +111,12 @@ public final class OutputMap {
      */
     public double[] backward(double[] logits, double rho, double[] dMod) {
         double[] out = new double[logits.length];
+        backward(logits, rho, dMod, out);
+        return out;
+    }
+
+    /** {@link #backward(double[], double, double[])} into {@code out} (as long as the logits). */
+    void backward(double[] logits, double rho, double[] dMod, double[] out) {
         for (int i = 0; i < logits.length; i++) {
             int j = i % ModuleShape.OUTPUTS;
             if (log && j < 2) {
@@ -119,7 +131,6 @@ public final class OutputMap {
                 out[i] = dMod[i] * scale * s * (1 - s);
             }
         }
-        return out;
     }
 
     /** dL/dρ from the result of {@link #backward}: the sum of its α entries over the groups not excluded. */

@@ -79,8 +79,27 @@ public final class FeatureSet {
     public static double[][] tokens(double[][] raw, boolean paper, boolean[] exclude) {
         int G = raw.length, F = G == 0 ? 0 : raw[0].length;
         double[][] t = new double[G][F];
+        tokens(raw, paper, exclude, t);
+        return t;
+    }
+
+    /**
+     * {@link #tokens(double[][], boolean, boolean[])} into {@code t}, which must have the shape of {@code raw}
+     * (G rows of F); every value of {@code t} is overwritten. Lets the driver reuse one buffer per round.
+     *
+     * @throws IllegalArgumentException when the shapes differ
+     */
+    public static void tokens(double[][] raw, boolean paper, boolean[] exclude, double[][] t) {
+        int G = raw.length, F = G == 0 ? 0 : raw[0].length;
+        if (t.length != G) {
+            throw new IllegalArgumentException("token buffer has " + t.length + " rows for " + G + " groups");
+        }
         for (int g = 0; g < G; g++) {
+            if (t[g].length != F) {
+                throw new IllegalArgumentException("token buffer row " + g + " has " + t[g].length + " columns for " + F + " features");
+            }
             if (exclude[g]) {
+                java.util.Arrays.fill(t[g], 0.0);
                 continue;
             }
             for (int j = 0; j < F; j++) {
@@ -89,7 +108,7 @@ public final class FeatureSet {
             }
         }
         if (paper) {
-            return t;
+            return;
         }
         for (int j = 0; j < F; j++) {
             if (j == TIME) {
@@ -120,6 +139,5 @@ public final class FeatureSet {
                 }
             }
         }
-        return t;
     }
 }

@@ -61,7 +61,15 @@ public record RoundSummary(double[][] features, double[][] signals, double lossV
 
     /** Per group: true when any of its features or signals is NaN or infinite. */
     public boolean[] nonFiniteGroups() {
-        boolean[] bad = new boolean[features.length];
+        return nonFiniteGroups(new boolean[features.length]);
+    }
+
+    /** {@link #nonFiniteGroups()} into {@code bad} (one entry per group, overwritten), which it returns. */
+    public boolean[] nonFiniteGroups(boolean[] bad) {
+        if (bad.length != features.length) {
+            throw new IllegalArgumentException("buffer for " + bad.length + " groups, the summary has " + features.length);
+        }
+        java.util.Arrays.fill(bad, false);
         for (int g = 0; g < features.length; g++) {
             for (double v : features[g]) {
                 bad[g] |= !Double.isFinite(v);

@@ -152,7 +152,9 @@ class MetaAdamWControllerTest {
         MetaAdamWController c = new MetaAdamWController(MetaAdamWConfig.builder().metaLearningRate(1e200).build());
         c.initial(groups);
         IllegalStateException stop = null;
+        MetaState beforeStop = null;
         for (int round = 0; round < 50 && stop == null; round++) {
+            beforeStop = c.snapshot(round);
             try {
                 Modulation m = c.next(summary(groups.count(), 9, round, true), round, 50);
                 for (int g = 0; g < m.groups(); g++) {
@@ -167,6 +169,7 @@ class MetaAdamWControllerTest {
         }
         assertTrue(stop != null, "weights of 1e200 must overflow within 50 meta-steps");
         assertTrue(stop.getMessage().contains("spark.metaadamw.meta.learningRate (now 1.0E200)"), stop.getMessage());
+        assertEquals(beforeStop, c.snapshot(beforeStop.round()), "the call that gives up leaves the meta-state as it was");
     }
 
     @Test
