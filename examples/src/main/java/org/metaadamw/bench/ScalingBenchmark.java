@@ -166,7 +166,7 @@ public final class ScalingBenchmark {
             DriverMetrics m = DriverMetrics.of(sc.sc());
             return new Row(params, workers, "ok", median(wall), median(bc), median(job), median(task), median(drv), median(bBytes),
                     median(rBytes), m.statisticsBytes() / workers, m.statisticsToParameterRatio());
-        } catch (RuntimeException | OutOfMemoryError e) {
+        } catch (Exception | OutOfMemoryError e) {   // SparkException is checked (thrown from Scala undeclared)
             String why = e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse("");
             return new Row(size, workers, "failed (" + why.substring(0, Math.min(120, why.length())) + ")", Double.NaN, Double.NaN,
                     Double.NaN, Double.NaN, Double.NaN, 0, 0, 0, Double.NaN);
@@ -204,18 +204,26 @@ public final class ScalingBenchmark {
                 Row r = run(master, Math.round(s * 1e6), w, rounds, k, batch, mem, data);
                 rows.add(r);
                 System.out.printf(Locale.ROOT, "  %.2f M params, %d workers: %s, %.3f s/round%n", r.params() / 1e6, w, r.status(), r.roundSeconds());
+                write(report, master, k, batch, rounds, rows);   // what is measured survives a later failure
             }
         }
         System.out.println();
         System.out.println("| parameters | workers | s/round | broadcast s | job s | slowest task s | driver s | broadcast MB | aggregated MB | statistics B/worker | statistics ÷ parameter bytes |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
-        StringBuilder json = new StringBuilder("{\"master\":\"" + master + "\",\"k\":" + k + ",\"batch\":" + batch + ",\"rounds\":" + rounds + ",\"rows\":[");
-        for (int i = 0; i < rows.size(); i++) {
-            Row r = rows.get(i);
+        for (Row r : rows) {
             System.out.printf(Locale.ROOT, "| %.2f M | %d | %s | %.3f | %.3f | %.3f | %.4f | %.1f | %.1f | %d | %.2e |%n", r.params() / 1e6, r.workers(),
                     r.status().equals("ok") ? String.format(Locale.ROOT, "%.3f", r.roundSeconds()) : r.status(), r.broadcastSeconds(),
                     r.jobSeconds(), r.slowestTaskSeconds(), r.driverSeconds(), r.broadcastBytes() / 1e6, r.aggregatedBytes() / 1e6,
                     r.statisticsBytes(), r.statisticsToParameterBytes());
+        }
+        write(report, master, k, batch, rounds, rows);
+        System.out.println("report written to " + report.toAbsolutePath());
+    }
+
+    private static void write(Path report, String master, int k, int batch, int rounds, List<Row> rows) throws java.io.IOException {
+        StringBuilder json = new StringBuilder("{\"master\":\"" + master + "\",\"k\":" + k + ",\"batch\":" + batch + ",\"rounds\":" + rounds + ",\"rows\":[");
+        for (int i = 0; i < rows.size(); i++) {
+            Row r = rows.get(i);
             json.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "{\"parameters\":%d,\"workers\":%d,\"status\":\"%s\","
                             + "\"secondsPerRound\":%s,\"broadcastSeconds\":%s,\"jobSeconds\":%s,\"slowestTaskSeconds\":%s,\"driverSeconds\":%s,"
                             + "\"broadcastBytes\":%d,\"aggregatedBytes\":%d,\"statisticsBytesPerWorker\":%d,\"statisticsToParameterBytes\":%s}",
@@ -228,7 +236,6 @@ public final class ScalingBenchmark {
             Files.createDirectories(report.getParent());
         }
         Files.writeString(report, json, StandardCharsets.UTF_8);
-        System.out.println("report written to " + report.toAbsolutePath());
     }
 
     private static String num(double x) {
