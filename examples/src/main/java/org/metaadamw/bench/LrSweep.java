@@ -127,7 +127,6 @@ public final class LrSweep {
             for (String name : tasks) {
                 QualityBenchmark.Prepared prep = QualityBenchmark.prepare(sc, name, scale, workers, descriptions);
                 Task task = prep.task();
-                Task.Data data = prep.data();
                 var rdds = prep.rdds();
                 TaskRunner.run(sc, task, rdds, new TaskRunner.Spec("warm-up", optimizers.get(0).config(lrs[0], wd, workers),
                         99, 1, 0), line -> { });

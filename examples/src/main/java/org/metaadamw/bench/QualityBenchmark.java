@@ -88,7 +88,6 @@ public final class QualityBenchmark {
             for (String name : tasks) {
                 Prepared prep = prepare(sc, name, scale, workers, descriptions);
                 Task task = prep.task();
-                Task.Data data = prep.data();
                 var rdds = prep.rdds();
                 MetaAdamWConfig base = MetaAdamWConfig.builder().learningRate(PAPER_LR).weightDecay(PAPER_WD).numWorkers(workers).build();
                 // one discarded epoch first, so that no measured run pays the JIT and native warm-up
@@ -144,7 +143,7 @@ public final class QualityBenchmark {
     }
 
     /** One task's data, loaded once and cached as RDDs for every run of a benchmark. */
-    record Prepared(Task task, Task.Data data, TaskRunner.Rdds rdds) {
+    record Prepared(Task task, TaskRunner.Rdds rdds) {
     }
 
     /** Loads task {@code name} (data seed 0), records its description and prints it. */
@@ -154,7 +153,7 @@ public final class QualityBenchmark {
         Task.Data data = task.load(scale, 0);
         descriptions.put(task.name(), data.description());
         System.out.println("== " + task.name() + ": " + data.description());
-        return new Prepared(task, data, TaskRunner.Rdds.of(sc, data, workers));
+        return new Prepared(task, TaskRunner.Rdds.of(sc, data, workers));
     }
 
     /** The benchmarks' Spark configuration: {@code --master} if given, else spark-submit's, else local[2]; no UI. */

@@ -26,15 +26,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MetaLearningDirectionTest {
     private static JavaSparkContext sc;
     private static Task task;
-    private static Task.Data data;
     private static TaskRunner.Rdds rdds;
 
     @BeforeAll
     static void start() throws Exception {
         sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("direction-test").set("spark.ui.enabled", "false"));
         task = new SentimentTask(null);
-        data = task.load(Task.Scale.BENCHMARK, 0);
-        rdds = TaskRunner.Rdds.of(sc, data, 2);
+        rdds = TaskRunner.Rdds.of(sc, task.load(Task.Scale.BENCHMARK, 0), 2);
     }
 
     @AfterAll

@@ -32,7 +32,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TaskRunnerResumeTest {
     private static JavaSparkContext sc;
     private static Task task;
-    private static Task.Data data;
     private static TaskRunner.Rdds rdds;
     private static TaskRunner.Result clean;
     private static final int EPOCHS = 3;
@@ -41,8 +40,7 @@ class TaskRunnerResumeTest {
     static void start() throws Exception {
         sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("resume-test").set("spark.ui.enabled", "false"));
         task = new ForecastingTask(null, null);
-        data = task.load(Task.Scale.QUICK, 0);
-        rdds = TaskRunner.Rdds.of(sc, data, 2);
+        rdds = TaskRunner.Rdds.of(sc, task.load(Task.Scale.QUICK, 0), 2);
         clean = run(null, EPOCHS, 0, false, r -> { });
     }
 

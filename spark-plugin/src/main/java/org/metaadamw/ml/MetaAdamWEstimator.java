@@ -102,8 +102,9 @@ public final class MetaAdamWEstimator extends Estimator<MetaAdamWModel> implemen
      * without it DL4J does not match a per-time-step output layer to its labels.
      */
     public MetaAdamWEstimator setNetwork(ComputationGraphConfiguration conf) {
-        Networks.Conf.parse(conf.toJson()).spec(); // refuse a graph the stages cannot train now, not at fit
-        set(p.network, conf.toJson());
+        String json = conf.toJson();
+        Networks.Conf.parse(json).spec(); // refuse a graph the stages cannot train now, not at fit
+        set(p.network, json);
         return this;
     }
 
