@@ -6,7 +6,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
+import org.metaadamw.train.NetModel;
 import org.metaadamw.config.MetaAdamWConfig;
 import org.metaadamw.examples.tasks.Metric;
 import org.metaadamw.examples.tasks.PreparedData;
@@ -118,9 +118,7 @@ public final class TaskRunner {
         boolean graph = model instanceof ComputationGraph;
         byte[] zip;
         try {
-            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-            ModelSerializer.writeModel(model, bytes, false);
-            zip = bytes.toByteArray();
+            zip = NetModel.zip(model);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot serialize the model for the evaluation", e);
         }
@@ -131,8 +129,7 @@ public final class TaskRunner {
                 if (!it.hasNext()) {
                     return out.iterator();
                 }
-                var in = new java.io.ByteArrayInputStream(bc.value());
-                Model m = graph ? ModelSerializer.restoreComputationGraph(in, false) : ModelSerializer.restoreMultiLayerNetwork(in, false);
+                Model m = NetModel.unzip(bc.value(), graph);
                 for (long i = 0; it.hasNext(); i++) {
                     double[] s = metric.score(m, it.next());
                     out.add(new double[]{p, i, s[0], s[1]});

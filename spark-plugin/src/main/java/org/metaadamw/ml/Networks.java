@@ -7,11 +7,10 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
+import org.metaadamw.train.NetModel;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -92,9 +91,7 @@ final class Networks {
     /** The network as a DL4J model zip (no updater state: the AdamW state is saved beside it). */
     static byte[] zip(Model net) {
         try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            ModelSerializer.writeModel(net, bytes, false);
-            return bytes.toByteArray();
+            return NetModel.zip(net);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serialize the network", e);
         }
@@ -111,7 +108,6 @@ final class Networks {
                 }
             }
         }
-        return graph ? ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(zip), false)
-                : ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(zip), false);
+        return NetModel.unzip(zip, graph);
     }
 }

@@ -13,7 +13,6 @@ import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
 import org.metaadamw.update.AdamWState;
 import org.metaadamw.update.Modulation;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -92,9 +91,7 @@ public final class CheckpointStore {
         }
         fs.mkdirs(tmp);
         Map<String, byte[]> files = new LinkedHashMap<>();
-        ByteArrayOutputStream zip = new ByteArrayOutputStream();
-        ModelSerializer.writeModel(c.network(), zip, false);
-        files.put("network.zip", zip.toByteArray());
+        files.put("network.zip", NetModel.zip(c.network()));
         files.put("adam.bin", arrays(c.adam().m(), c.adam().v()));
         if (c.coordinator().trace() != null) {
             files.put("trace.bin", arrays(c.coordinator().trace()));
@@ -213,9 +210,7 @@ public final class CheckpointStore {
         if (!(expected instanceof ComputationGraph) && !(expected instanceof MultiLayerNetwork)) {
             throw new IOException("checkpoints hold MultiLayerNetworks and ComputationGraphs only");
         }
-        Model net = expected instanceof ComputationGraph
-                ? ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(files.get("network.zip")), false)
-                : ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(files.get("network.zip")), false);
+        Model net = NetModel.unzip(files.get("network.zip"), expected instanceof ComputationGraph);
         INDArray[] adam = arrays(files.get("adam.bin"), 2, new Path(cp, "adam.bin"));
         if (adam[0].length() != n || adam[1].length() != n) {
             throw new IOException(new Path(cp, "adam.bin") + ": an Adam state of " + adam[0].length() + " values for " + n + " parameters");

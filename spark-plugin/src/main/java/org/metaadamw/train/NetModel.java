@@ -36,6 +36,20 @@ public final class NetModel {
         return net;
     }
 
+    /** {@code net} as a DL4J model zip, without updater state (MetaAdamW keeps its AdamW state apart). */
+    public static byte[] zip(Model net) throws java.io.IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        org.deeplearning4j.util.ModelSerializer.writeModel(net, bytes, false);
+        return bytes.toByteArray();
+    }
+
+    /** A network from a model zip written by {@link #zip}: a ComputationGraph when {@code graph}, else a MultiLayerNetwork. */
+    public static Model unzip(byte[] zip, boolean graph) throws java.io.IOException {
+        java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(zip);
+        return graph ? org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(in, false)
+                : org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(in, false);
+    }
+
     /** The flattened parameters as a rank-1 view (writes go to the network). */
     public INDArray params() {
         INDArray p = net.params();
