@@ -163,7 +163,7 @@ public final class ScalingBenchmark {
                 return new Row(params, workers, "only " + (seen[0] - 1) + " measured rounds", median(wall), median(bc), median(job),
                         median(task), median(drv), median(bBytes), median(rBytes), 0, Double.NaN);
             }
-            DriverMetrics m = DriverMetrics.of(sc.sc());
+            DriverMetrics m = trainer.metrics();
             return new Row(params, workers, "ok", median(wall), median(bc), median(job), median(task), median(drv), median(bBytes),
                     median(rBytes), m.statisticsBytes() / workers, m.statisticsToParameterRatio());
         } catch (Exception | OutOfMemoryError e) {   // SparkException is checked (thrown from Scala undeclared)

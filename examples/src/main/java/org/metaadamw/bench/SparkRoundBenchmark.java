@@ -17,7 +17,6 @@ import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.metaadamw.config.MetaAdamWConfig;
 import org.metaadamw.examples.io.ImageData;
-import org.metaadamw.spark.DriverMetrics;
 import org.metaadamw.spark.SparkMetaAdamW;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.dataset.DataSet;
@@ -114,8 +113,8 @@ public final class SparkRoundBenchmark {
                     }
                     double s = (System.nanoTime() - t0) / 1e9;
                     if (which == 2) {
-                        ratio = DriverMetrics.of(sc.sc()).statisticsToParameterRatio();
-                        statsBytes = DriverMetrics.of(sc.sc()).statisticsBytes() / workers;
+                        ratio = c.metrics().statisticsToParameterRatio();
+                        statsBytes = c.metrics().statisticsBytes() / workers;
                     }
                     if (e >= 0) {
                         seconds[which][e] = s;

@@ -4,6 +4,6 @@
  * kind, depth and bias; layer; single).
  *
  * <p>API: {@code ParamGroups} (read-only: names, sizes, offsets), {@code GroupingStrategy},
- * {@code LayerKind}, {@code ParamTensor}. {@code NetworkParams} is an internal helper.
+ * {@code LayerKind}, {@code ParamTensor}. Internal (public for the trainers): {@code NetworkParams}.
  */
 package org.metaadamw.grouping;

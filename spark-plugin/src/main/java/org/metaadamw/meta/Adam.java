@@ -8,7 +8,7 @@ import java.io.Serializable;
  *
  * <p>Mutable; single-threaded.
  */
-public final class Adam implements Serializable {
+final class Adam implements Serializable {
     private static final long serialVersionUID = 1L;
 
     /** Serializable snapshot of the moments and step count. */

@@ -5,7 +5,7 @@ import org.metaadamw.stats.RoundSummary;
 import org.metaadamw.update.Modulation;
 
 /** {@code adamw}: constant multipliers 1, i.e. plain AdamW and the meta-off switch. Stateless. */
-public final class AdamWController implements ModulationController {
+final class AdamWController implements ModulationController {
     private static final long serialVersionUID = 1L;
     private int groups;
 

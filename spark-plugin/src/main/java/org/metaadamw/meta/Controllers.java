@@ -52,6 +52,11 @@ public final class Controllers {
         return List.copyOf(providers().keySet());
     }
 
+    /**
+     * A new controller of the kind {@code cfg.controller()} names, made from {@code cfg}.
+     *
+     * @throws IllegalArgumentException naming the key, the closest known name and every known controller, for an unknown name
+     */
     public static ModulationController create(MetaAdamWConfig cfg) {
         Map<String, ControllerProvider> known = providers();
         ControllerProvider p = known.get(cfg.controller());
@@ -65,28 +70,28 @@ public final class Controllers {
     }
 
     /** {@code metaadamw}: the attention module's learned multipliers. */
-    public static final class MetaAdamW implements ControllerProvider {
+    static final class MetaAdamW implements ControllerProvider {
         @Override public String name() { return "metaadamw"; }
         @Override public String description() { return "learned per-group multipliers (the attention module and its meta-objective)"; }
         @Override public ModulationController create(MetaAdamWConfig cfg) { return new MetaAdamWController(cfg); }
     }
 
     /** {@code adamw}: constant multipliers 1. */
-    public static final class AdamW implements ControllerProvider {
+    static final class AdamW implements ControllerProvider {
         @Override public String name() { return "adamw"; }
         @Override public String description() { return "constant multipliers 1: plain AdamW, the meta-off switch"; }
         @Override public ModulationController create(MetaAdamWConfig cfg) { return new AdamWController(); }
     }
 
     /** {@code hypergradient}: per-group multiplicative hypergradient descent. */
-    public static final class Hypergradient implements ControllerProvider {
+    static final class Hypergradient implements ControllerProvider {
         @Override public String name() { return "hypergradient"; }
         @Override public String description() { return "per-group multiplicative hypergradient descent (Baydin et al. 2018)"; }
         @Override public ModulationController create(MetaAdamWConfig cfg) { return new HypergradientController(cfg); }
     }
 
     /** {@code random}: multipliers drawn once from the seed, then frozen. */
-    public static final class Random implements ControllerProvider {
+    static final class Random implements ControllerProvider {
         @Override public String name() { return "random"; }
         @Override public String description() { return "an ablation: multipliers drawn once, uniformly in their ranges, then frozen"; }
         @Override public ModulationController create(MetaAdamWConfig cfg) { return new FrozenRandomController(cfg); }

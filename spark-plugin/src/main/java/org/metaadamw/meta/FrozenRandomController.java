@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
  * attention module could produce (1 ± r/2), from {@code spark.metaadamw.seed}, and never change.
  * It answers whether MetaAdamW's gains come from learning or from any per-group perturbation.
  */
-public final class FrozenRandomController implements ModulationController {
+final class FrozenRandomController implements ModulationController {
     private static final long serialVersionUID = 1L;
     private final MetaAdamWConfig cfg;
     private Modulation fixed;

@@ -11,7 +11,7 @@ import java.io.Serializable;
  *
  * <p>Mutable; driver-only, single-threaded.
  */
-public final class Huw implements Serializable {
+final class Huw implements Serializable {
     private static final long serialVersionUID = 1L;
     public static final double CLAMP = 6.0;
 

@@ -384,7 +384,7 @@ public final class MetaAdamWController implements ModulationController {
         return module;
     }
 
-    public Huw huw() {
+    Huw huw() {
         return huw;
     }
 

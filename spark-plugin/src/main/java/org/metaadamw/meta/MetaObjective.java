@@ -15,7 +15,7 @@ import org.metaadamw.stats.RoundSummary;
  *
  * <p>Stateless; thread-safe.
  */
-public final class MetaObjective {
+final class MetaObjective {
     /** Term indices (also the order of HUW priorities). */
     public static final int ALIGNMENT = 0, LOSS_DECREASE = 1, GAP = 2, TERMS = 3;
 

@@ -17,7 +17,7 @@ import org.metaadamw.update.Modulation;
  *
  * <p>Immutable; thread-safe.
  */
-public final class OutputMap {
+final class OutputMap {
     private final boolean log;
     private final double alphaScale;
     /** −ln(alphaMin), the scale of the α branch below 0 (log map only). */

@@ -5,14 +5,15 @@
  * <p>Extension API: {@link org.metaadamw.meta.ModulationController} (the contract: lifecycle, which
  * worker statistics it needs, its state for checkpoints) and
  * {@link org.metaadamw.meta.ControllerProvider} (found through {@code ServiceLoader}; the value of
- * {@code spark.metaadamw.controller}). {@code MetaState} is the MetaAdamW controller's saved state,
- * as the trainers and the Spark ML model return it.
+ * {@code spark.metaadamw.controller}), {@link org.metaadamw.meta.Controllers} (creates the
+ * controller a configuration names, lists the names). {@code MetaState} is the MetaAdamW
+ * controller's saved state, as the trainers and the Spark ML model return it, with its
+ * {@code ModuleShape}.
  *
- * <p>Internal, public only because the trainers in other packages build them (no compatibility
- * promise): the built-in controllers ({@code MetaAdamWController}, {@code HypergradientController},
- * {@code AdamWController}, {@code FrozenRandomController}, reached through
- * {@code Controllers.create}), the attention module and its parts ({@code AttentionModule},
- * {@code ModuleShape}, {@code OutputMap}, {@code MetaObjective}, {@code Huw}, {@code Adam}).
- * Driver-only and single-threaded.
+ * <p>Internal (public because the trainers' tests and the meta-step benchmark in other packages build
+ * them directly; no compatibility promise): {@code MetaAdamWController},
+ * {@code HypergradientController}, {@code AttentionModule}. Package-private: the other built-in
+ * controllers ({@code adamw}, {@code random}) and the module's parts (output map, meta-objective,
+ * HUW, the meta Adam). Driver-only and single-threaded.
  */
 package org.metaadamw.meta;

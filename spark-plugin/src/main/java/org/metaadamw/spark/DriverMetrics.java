@@ -7,14 +7,15 @@ import org.metaadamw.update.Modulation;
 import java.util.Map;
 
 /**
- * The latest round figures of the trainer running on one SparkContext, read by the gauges of
- * {@link MetaAdamWDriverPlugin}. One instance per SparkContext ({@link #of}), so two applications in
- * one JVM (tests, notebooks) never mix; the trainer that starts last on a context is the one its
- * gauges report. Written by the training thread, read by metric reporters: every field is replaced
- * atomically (volatile).
+ * The latest round figures of one {@link SparkMetaAdamW} trainer ({@link SparkMetaAdamW#metrics()}),
+ * also read by the gauges of {@link MetaAdamWDriverPlugin} while that trainer is the last one started
+ * on the plugin's SparkContext. Each trainer owns its instance, so two trainers in one JVM (tests,
+ * notebooks, a cross-validation) never mix. Read-only for users: only the trainer writes it.
+ *
+ * <p>Threading: written by the training thread, read by any thread (metric reporters); every field is
+ * replaced atomically (volatile), and arrays are never handed out.
  */
 public final class DriverMetrics {
-    private static final java.util.Map<org.apache.spark.SparkContext, DriverMetrics> BY_CONTEXT = new java.util.WeakHashMap<>();
 
     private volatile int groups;
     private volatile String controller = "";
@@ -27,14 +28,7 @@ public final class DriverMetrics {
     private volatile long rounds;
     private volatile int workers;
 
-    private DriverMetrics() {
-    }
-
-    /** The metrics of {@code sc} (created on first use; dropped with the context). */
-    public static DriverMetrics of(org.apache.spark.SparkContext sc) {
-        synchronized (BY_CONTEXT) {
-            return BY_CONTEXT.computeIfAbsent(sc, k -> new DriverMetrics());
-        }
+    DriverMetrics() {
     }
 
     void start(ParamGroups g, String controllerName, long paramBytes) {
@@ -57,28 +51,34 @@ public final class DriverMetrics {
         rounds = r.round() + 1;
     }
 
+    /** Number of parameter groups of the trainer's network (0 before it started). */
     public int groups() {
         return groups;
     }
 
+    /** The controller's name ({@code spark.metaadamw.controller}). */
     public String controller() {
         return controller;
     }
 
+    /** α of group {@code g} in the next round (NaN for a group the network does not have). */
     public double alpha(int g) {
         double[] a = alpha;
         return g < a.length ? a[g] : Double.NaN;
     }
 
+    /** β of group {@code g} in the next round (NaN for a group the network does not have). */
     public double beta(int g) {
         double[] b = beta;
         return g < b.length ? b[g] : Double.NaN;
     }
 
+    /** One of the controller's metrics after the last round (NaN when it has none of that name). */
     public double controllerMetric(String name) {
         return controllerMetrics.getOrDefault(name, Double.NaN);
     }
 
+    /** Wall time of the last round on the driver, in seconds (NaN before the first round). */
     public double roundSeconds() {
         return roundSeconds;
     }
@@ -94,6 +94,7 @@ public final class DriverMetrics {
         return parameterBytes == 0 ? Double.NaN : (double) statisticsBytes / w / parameterBytes;
     }
 
+    /** Rounds completed. */
     public long rounds() {
         return rounds;
     }

@@ -94,7 +94,8 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         this.state = AdamWState.zeros(net.params());
         this.workers = cfg.numWorkers() > 0 ? cfg.numWorkers() : sc.defaultParallelism();
         this.checkpoints = new org.metaadamw.train.TrainerCheckpoints(cfg, sc::hadoopConfiguration);
-        this.metrics = DriverMetrics.of(sc.sc());
+        this.metrics = new DriverMetrics();
+        MetaAdamWDriverPlugin.report(sc.sc(), metrics);
         metrics.start(groups, controller.name(), net.params().length() * net.params().dataType().width());
         LOG.info("MetaAdamW on Spark ({}, {} workers, K={}), {} parameters\n{}", controller.name(), workers,
                 cfg.averagingFrequency(), groups.numParams(), groups.describe());
@@ -485,5 +486,13 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
     /** Bytes of statistics the last round's aggregation carried (all workers together). */
     public long lastStatisticsBytes() {
         return lastStatisticsBytes;
+    }
+
+    /**
+     * This trainer's latest round figures (read-only; the same object the driver plugin's gauges read
+     * while this is the last trainer started on its SparkContext).
+     */
+    public DriverMetrics metrics() {
+        return metrics;
     }
 }

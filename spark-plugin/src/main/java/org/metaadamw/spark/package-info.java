@@ -4,9 +4,9 @@
  * driver, checkpoints) and {@link org.metaadamw.spark.MetaAdamWPlugin} (the class named in
  * {@code spark.plugins}: validates the configuration at start-up and publishes the metrics).
  *
- * <p>API: {@code SparkMetaAdamW}, {@code MetaAdamWPlugin}. {@code DriverMetrics},
- * {@code ExecutorMetrics} and the driver/executor plugin halves are public for Spark's plugin
- * loader and the benchmarks; the round's data layout, broadcast and task function are
+ * <p>API: {@code SparkMetaAdamW}, {@code MetaAdamWPlugin}, {@code DriverMetrics} (a trainer's
+ * read-only round figures, {@code SparkMetaAdamW.metrics()}). Internal (public for Spark's plugin
+ * loader): {@code MetaAdamWDriverPlugin}, {@code MetaAdamWExecutorPlugin}, {@code ExecutorMetrics}; the round's data layout, broadcast and task function are
  * package-private.
  */
 package org.metaadamw.spark;

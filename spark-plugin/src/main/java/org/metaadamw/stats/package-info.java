@@ -6,6 +6,7 @@
  * which is what a {@code ModulationController} reads.
  *
  * <p>API for controller authors: {@code RoundSummary}, {@code RoundStatistics.Signal},
- * {@code FeatureSet}. {@code StatisticsExtractor} is internal (the workers').
+ * {@code FeatureSet}. Internal (public for the workers of the
+ * trainers' package): {@code StatisticsExtractor}.
  */
 package org.metaadamw.stats;

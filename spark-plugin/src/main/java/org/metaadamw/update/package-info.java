@@ -4,7 +4,7 @@
  * ({@link org.metaadamw.update.AdamWState}) and the modulation a controller hands out
  * ({@link org.metaadamw.update.Modulation}: α, β, λ1, λ2 per group, immutable).
  *
- * <p>API: {@code AdamWState} (returned as copies), {@code Modulation}. {@code GroupAdamW} is
- * internal (the workers').
+ * <p>API: {@code AdamWState} (returned as copies), {@code Modulation}. Internal (public for the workers of
+ * the trainers' package): {@code GroupAdamW}.
  */
 package org.metaadamw.update;

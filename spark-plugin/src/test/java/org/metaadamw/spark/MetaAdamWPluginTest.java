@@ -57,7 +57,7 @@ class MetaAdamWPluginTest {
             // per worker: G×(F + Signal.COUNT) doubles, 3 loss sums, 2 counts (long), 2 sizes (int); the ≤ 1 % target is measured by
             // the benchmark on a realistic model (this MLP has only 403 parameters)
             int G = t.groups().count(), F = cfg.featureColumns();
-            assertEquals(2L * (8L * (G * F + G * org.metaadamw.stats.RoundStatistics.Signal.COUNT + 3) + 16 + 8), DriverMetrics.of(sc.sc()).statisticsBytes());
+            assertEquals(2L * (8L * (G * F + G * org.metaadamw.stats.RoundStatistics.Signal.COUNT + 3) + 16 + 8), t.metrics().statisticsBytes());
             return null;
         });
         List<Path> files;
@@ -78,5 +78,26 @@ class MetaAdamWPluginTest {
         Path bytes = files.stream().filter(p -> p.getFileName().toString().endsWith("statistics.bytes.csv")).findFirst().get();
         List<String> b = Files.readAllLines(bytes);
         assertTrue(Long.parseLong(b.get(b.size() - 1).split(",")[1].trim()) > 0);
+    }
+
+    @Test
+    void eachTrainerOwnsItsMetrics() {
+        MetaAdamWConfig cfg = MetaAdamWConfig.builder().averagingFrequency(3).numWorkers(2).validationHoldout(4).build();
+        SparkTestSupport.withSpark("local[2]", Map.of(), sc -> {
+            SparkMetaAdamW t = new SparkMetaAdamW(sc, TestNets.mlp(3, DataType.FLOAT, 1e-2, 0, false, false), cfg);
+            t.fit(sc.parallelize(TestNets.irisBatches(10, 4), 2), null, 2);
+            long rounds = t.metrics().rounds();
+            assertEquals(t.history().size(), rounds);
+            assertEquals(t.modulation().alpha(0), t.metrics().alpha(0), 0.0);
+            // a second trainer on the same context starts from nothing and leaves the first one's figures alone
+            SparkMetaAdamW t2 = new SparkMetaAdamW(sc, TestNets.mlp(3, DataType.FLOAT, 1e-2, 0, false, false), cfg);
+            assertEquals(0, t2.metrics().rounds());
+            assertTrue(Double.isNaN(t2.metrics().roundSeconds()));
+            assertEquals(1.0, t2.metrics().alpha(0), 0.0);
+            assertEquals(rounds, t.metrics().rounds());
+            assertEquals(t.modulation().alpha(0), t.metrics().alpha(0), 0.0);
+            assertTrue(t.metrics().roundSeconds() > 0);
+            return null;
+        });
     }
 }

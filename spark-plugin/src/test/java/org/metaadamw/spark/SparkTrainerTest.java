@@ -78,11 +78,11 @@ class SparkTrainerTest {
             var g = TestNets.graph(8, DataType.DOUBLE, 1e-2, 0);
             new SparkMetaAdamW(sc, g, cfg).fit(sc.parallelize(data, 2), null, 2);
             var g2 = TestNets.graph(8, DataType.DOUBLE, 1e-2, 0);
-            DataSet iris = TestNets.toDouble(List.of(TestNets.iris())).get(0);
+            DataSet iris = DataSet.merge(data);   // the standardised set it trains on, not the raw features
             double before = g2.score(iris);
             new SparkMetaAdamW(sc, g2, META).fit(sc.parallelize(data, 2), null, 3);
             double after = g2.score(iris);
-            assertTrue(after < 0.8 * before, "graph loss " + before + " -> " + after);
+            assertTrue(after < 0.5 * before, "graph loss " + before + " -> " + after);
             return new INDArray[]{g.params().dup()};
         });
         var local = TestNets.graph(8, DataType.DOUBLE, 1e-2, 0);
