@@ -94,6 +94,13 @@ public final class MetaAdamWConf {
     public static final ConfigEntry<Double> META_SCALE_LEARNING_RATE = nonNegative("meta.scaleLearningRate", 0.1,
             "Adam learning rate (per meta-step, in log space) of ρ, the global log step scale shared by all groups (log multipliers only; 0 = no global scale). "
                     + "ρ follows the summed hypergradient of every group, so a base learning rate that is too small or too large is corrected within tens of rounds.");
+    public static final ConfigEntry<String> META_SCALE_RULE = choice("meta.scaleRule", "adam",
+            "How ρ, the global log step scale, follows its hypergradient (log multipliers only). adam: an Adam step of size meta.scaleLearningRate on "
+                    + "dL_meta/dρ. cosine: ρ ← ρ − meta.scaleLearningRate·c with c ∈ [−1, 1] the cosine of the validation gradient gv1 and the step "
+                    + "the loss-decrease term scales (the round's step plus the trace μe, bounded by ‖gv1‖(‖Δ‖ + ‖μe‖)), summed over all groups: "
+                    + "it does not shrink with the step, so a collapsed α can recover, and it moves in proportion to how consistently a "
+                    + "longer or shorter step would have helped (docs/results.md, section 4).",
+            "adam", "cosine");
     public static final ConfigEntry<Double> META_SCALE_FLOOR = nonNegative("meta.scaleFloor", 0.0,
             "Experimental, against the greedy objective's short-horizon bias: e^ρ never falls more than this factor below the largest value it reached "
                     + "(values <= 1 = off).");

@@ -134,6 +134,8 @@ public final class MetaAdamWConfig implements Serializable {
     public double betaMax() { return get(MetaAdamWConf.BETA_MAX); }
     public double metaScaleLearningRate() { return get(MetaAdamWConf.META_SCALE_LEARNING_RATE); }
     public double metaScaleFloor() { return get(MetaAdamWConf.META_SCALE_FLOOR); }
+    /** {@code meta.scaleRule=cosine}: ρ follows the bounded cosine signal instead of an Adam step. */
+    public boolean cosineScaleRule() { return get(MetaAdamWConf.META_SCALE_RULE).equals("cosine"); }
     /** μ of the step trace in the loss-decrease hypergradient, in [0, 1); 0 = off. */
     /** Storage level name of the cached training data ({@code StorageLevel.fromString} accepts it). */
     public String storageLevel() { return get(MetaAdamWConf.STORAGE_LEVEL); }
@@ -232,6 +234,7 @@ public final class MetaAdamWConfig implements Serializable {
         public Builder betaMax(double v) { return set(MetaAdamWConf.BETA_MAX, v); }
         public Builder metaScaleLearningRate(double v) { return set(MetaAdamWConf.META_SCALE_LEARNING_RATE, v); }
         public Builder metaScaleFloor(double v) { return set(MetaAdamWConf.META_SCALE_FLOOR, v); }
+        public Builder metaScaleRule(String v) { return set(MetaAdamWConf.META_SCALE_RULE, v); }
         public Builder metaTraceDecay(double v) { return set(MetaAdamWConf.META_TRACE_DECAY, v); }
         public Builder metaAlignment(String v) { return setString(MetaAdamWConf.META_ALIGNMENT.key(), v); }
         public Builder hypergradientRate(double v) { return set(MetaAdamWConf.HYPERGRADIENT_RATE, v); }

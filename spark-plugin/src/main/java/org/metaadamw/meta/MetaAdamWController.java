@@ -346,7 +346,12 @@ public final class MetaAdamWController implements ModulationController {
             }
         }
         metaAdam.step(module.weights(), gpsi);
-        if (outputMap.isLog() && config.metaScaleLearningRate() > 0 && Double.isFinite(gRho)) {
+        if (outputMap.isLog() && config.metaScaleLearningRate() > 0 && config.cosineScaleRule()) {
+            // bounded and scale-free: a signal that shrinks with the step (dL/dρ ∝ ‖Δ‖) cannot trap ρ at its floor
+            gRho = s.scaleCosine(exclude);
+            rho = Math.max(Math.log(config.alphaMin()), Math.min(Math.log(config.alphaMax()), rho - config.metaScaleLearningRate() * gRho));
+            rhoMax = Math.max(rhoMax, rho);
+        } else if (outputMap.isLog() && config.metaScaleLearningRate() > 0 && Double.isFinite(gRho)) {
             double[] r = b.rho;
             r[0] = rho;
             b.gRho[0] = gRho;

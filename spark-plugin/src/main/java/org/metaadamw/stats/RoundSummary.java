@@ -11,18 +11,50 @@ package org.metaadamw.stats;
  * @param workers      worker results averaged
  * @param averagedStepSq per group ‖Δ̄_g‖², the squared norm of the step actually applied (the average of the
  *                     workers' steps), measured by the driver; null when not measured
+ * @param traceSq      per group ‖μe_g‖², the squared norm of the trace of earlier steps the workers were sent
+ *                     this round ({@code meta.traceDecay}), measured by the driver; null without a trace
  */
 public record RoundSummary(double[][] features, double[][] signals, double lossValStart, double lossValEnd,
-                           double lossTrain, long workers, double[] averagedStepSq) {
+                           double lossTrain, long workers, double[] averagedStepSq, double[] traceSq) {
 
     public RoundSummary(double[][] features, double[][] signals, double lossValStart, double lossValEnd,
                         double lossTrain, long workers) {
-        this(features, signals, lossValStart, lossValEnd, lossTrain, workers, null);
+        this(features, signals, lossValStart, lossValEnd, lossTrain, workers, null, null);
     }
 
     /** The same summary with the driver's measurement of ‖Δ̄_g‖². */
     public RoundSummary withAveragedStep(double[] sq) {
-        return new RoundSummary(features, signals, lossValStart, lossValEnd, lossTrain, workers, sq);
+        return new RoundSummary(features, signals, lossValStart, lossValEnd, lossTrain, workers, sq, traceSq);
+    }
+
+    /** The same summary with the driver's measurement of ‖μe_g‖². */
+    public RoundSummary withTrace(double[] sq) {
+        return new RoundSummary(features, signals, lossValStart, lossValEnd, lossTrain, workers, averagedStepSq, sq);
+    }
+
+    /**
+     * c ∈ [−1, 1]: Σ_g {@link #lossSlope(int)} ÷ (‖gv1‖ (‖Δ‖ + ‖μe‖)), norms over the groups not excluded
+     * (worker means of ‖gv1_g‖² and ‖Δ_g‖²; the trace's from the driver). By Cauchy–Schwarz |c| ≤ 1; without a
+     * trace it is the cosine of gv1 and the round's step. Negative: a longer step would have lowered the
+     * validation loss. 0 when a norm is 0 or no meta-signals were sent.
+     */
+    public double scaleCosine(boolean[] exclude) {
+        if (signals == null) {
+            return 0;
+        }
+        double num = 0, g2 = 0, d2 = 0, e2 = 0;
+        for (int g = 0; g < signals.length; g++) {
+            if (exclude != null && exclude[g]) {
+                continue;
+            }
+            double[] x = signals[g];
+            num += lossSlope(g);
+            g2 += x[RoundStatistics.Signal.GV1_SQ];
+            d2 += x[RoundStatistics.Signal.DELTA_SQ];
+            e2 += traceSq == null ? 0 : traceSq[g];
+        }
+        double den = Math.sqrt(g2) * (Math.sqrt(d2) + Math.sqrt(e2));
+        return den > 0 && Double.isFinite(den) ? Math.max(-1, Math.min(1, num / den)) : 0;
     }
 
     /**

@@ -237,6 +237,9 @@ public final class RoundCoordinator {
                 summary = summary.withAveragedStep(groupSquaredNorms(step));
             }
             if (traced) {
+                if (trace != null && summary.hasMetaSignals()) {
+                    summary = summary.withTrace(groupSquaredNorms(trace));   // the μe this round's workers were sent
+                }
                 updateTrace(step);
             }
         }

@@ -305,4 +305,74 @@ class MetaAdamWControllerTest {
         assertTrue(scales[0] < -Math.log(2), "without a floor ρ falls steadily: " + scales[0]);
         assertEquals(-Math.log(2), scales[1], 1e-12, "with scaleFloor = 2, e^ρ stops at half its maximum (1)");
     }
+
+    /** Summary of a round whose step, in every group, has ‖Δ_g‖ = size, ‖gv1_g‖ = 1 and cos(gv1, Δ) = cos. */
+    private static RoundSummary stepSummary(int G, long seed, double size, double cos) {
+        RoundSummary s = summary(G, 9, seed, true);
+        for (int g = 0; g < G; g++) {
+            double[] x = s.signals()[g];
+            x[RoundStatistics.Signal.GV1_DELTA] = cos * size;
+            x[RoundStatistics.Signal.GV1_SQ] = 1;
+            x[RoundStatistics.Signal.DELTA_SQ] = size * size;
+        }
+        return s;
+    }
+
+    @Test
+    void theCosineScaleRuleStepsByTheBoundedCosineWhateverTheStepSize() {
+        ParamGroups groups = groups();
+        int G = groups.count();
+        double kappa = 0.3;
+        MetaAdamWConfig cfg = MetaAdamWConfig.builder().metaScaleRule("cosine").metaScaleLearningRate(kappa).alphaMin(0.01).alphaMax(100).build();
+        double[][] rho = new double[2][];
+        double[] sizes = {1e-2, 1e-8};
+        for (int v = 0; v < 2; v++) {
+            MetaAdamWController c = new MetaAdamWController(cfg);
+            c.initial(groups);
+            rho[v] = new double[12];
+            for (int round = 0; round < 12; round++) {
+                // the step still points downhill at its end (cos = −0.5): a longer one would have helped
+                c.next(stepSummary(G, round, sizes[v], -0.5), round, 12);
+                rho[v][round] = c.scale();
+            }
+        }
+        // round 0 makes no meta-step (no forward pass yet); each later one raises ρ by exactly κ·0.5
+        assertEquals(0.0, rho[0][0], 0.0);
+        for (int round = 1; round < 12; round++) {
+            assertEquals(kappa * 0.5 * round, rho[0][round], 1e-12, "round " + round);
+        }
+        assertArrayEquals(rho[0], rho[1], 1e-12, "a step 10^6 times smaller moves ρ just as fast: a collapsed α can recover");
+        // the Adam rule's gradient shrinks with the step and, after large ones, its steps do too
+        MetaAdamWController adam = new MetaAdamWController(cfg.toBuilder().metaScaleRule("adam").build());
+        adam.initial(groups);
+        for (int round = 0; round < 6; round++) {
+            adam.next(stepSummary(G, round, 1.0, 0.5), round, 12);
+        }
+        double before = adam.scale();
+        for (int round = 6; round < 12; round++) {
+            adam.next(stepSummary(G, round, 1e-4, -0.5), round, 12);
+        }
+        assertTrue(adam.scale() < before, "Adam keeps falling on its momentum although every new step says rise: " + before + " -> " + adam.scale());
+    }
+
+    @Test
+    void theCosineIsBoundedByTheStepAndTheTraceAndSkipsExcludedGroups() {
+        int G = 2;
+        double[][] f = new double[G][9], x = new double[G][RoundStatistics.Signal.COUNT];
+        x[0][RoundStatistics.Signal.GV1_DELTA] = -3;   // ⟨gv1, Δ⟩
+        x[0][RoundStatistics.Signal.GV1_TRACE] = -5;   // ⟨gv1, μe⟩
+        x[0][RoundStatistics.Signal.GV1_SQ] = 4;
+        x[0][RoundStatistics.Signal.DELTA_SQ] = 9;
+        x[1][RoundStatistics.Signal.GV1_DELTA] = 100;
+        x[1][RoundStatistics.Signal.GV1_SQ] = 1;
+        x[1][RoundStatistics.Signal.DELTA_SQ] = 1;
+        RoundSummary s = new RoundSummary(f, x, 1, 0.9, 0.8, 1).withTrace(new double[]{4, 0});
+        boolean[] skip1 = {false, true};
+        // (−3 − 5) / (‖gv1‖ (‖Δ‖ + ‖μe‖)) = −8 / (2 · (3 + 2))
+        assertEquals(-0.8, s.scaleCosine(skip1), 1e-15);
+        // without the trace's norm the same sums would exceed −1: bounded
+        assertEquals(-1.0, new RoundSummary(f, x, 1, 0.9, 0.8, 1).scaleCosine(skip1), 0.0);
+        assertEquals(0.0, new RoundSummary(f, null, 1, 0.9, 0.8, 1).scaleCosine(null), 0.0, "no meta-signals");
+        assertEquals(1.0, s.scaleCosine(null), 0.0, "group 1's +100 dominates (and is clipped to 1)");
+    }
 }

@@ -8,6 +8,7 @@ import org.metaadamw.grouping.GroupingStrategy;
 import org.metaadamw.grouping.ParamGroups;
 import org.metaadamw.grouping.ParamTensor;
 import org.metaadamw.meta.HypergradientController;
+import org.metaadamw.meta.ModulationController;
 import org.metaadamw.stats.RoundStatistics;
 import org.metaadamw.stats.RoundStatistics.Signal;
 import org.metaadamw.stats.RoundSummary;
@@ -69,5 +70,48 @@ class AveragedStepEstimateTest {
             double cos = slope;
             assertEquals(Math.exp(-rate * cos), co.modulation().alpha(g), 1e-9, "group " + g);
         }
+    }
+
+    @Test
+    void theCoordinatorGivesTheControllerTheNormOfTheTraceItsWorkersWereSent() {
+        MultiLayerNetwork net = TestNets.mlp(1, DataType.DOUBLE, 1e-3, 0, false, false);
+        ParamGroups groups = ParamGroups.of(net, GroupingStrategy.LAYER);
+        double mu = 0.5;
+        MetaAdamWConfig cfg = MetaAdamWConfig.builder().metaTraceDecay(mu).build();
+        java.util.List<RoundSummary> seen = new java.util.ArrayList<>();
+        ModulationController recorder = new ModulationController() {
+            @Override public String name() { return "recorder"; }
+            @Override public org.metaadamw.update.Modulation initial(ParamGroups g) { return org.metaadamw.update.Modulation.neutral(g.count()); }
+            @Override public org.metaadamw.update.Modulation next(RoundSummary s, long round, long total) {
+                seen.add(s);
+                return org.metaadamw.update.Modulation.neutral(s.groups());
+            }
+            @Override public org.metaadamw.update.Modulation rolledBack(long round) { return org.metaadamw.update.Modulation.neutral(groups.count()); }
+            @Override public ModulationController copy() { return this; }
+        };
+        RoundCoordinator co = new RoundCoordinator(cfg, groups, recorder);
+        INDArray theta = net.params().dup();
+        int G = groups.count(), F = cfg.featureColumns();
+        double[] stepSq = new double[G];
+        INDArray avg = theta.dup();
+        for (int ti = 0; ti < groups.tensors().size(); ti++) {
+            ParamTensor t = groups.tensors().get(ti);
+            int g = groups.groupOfTensor(ti);
+            for (long i = t.offset(); i < t.offset() + t.length(); i++) {
+                avg.putScalar(i, theta.getDouble(i) + (g + 1) * 1e-2);
+            }
+            stepSq[g] += t.length() * Math.pow((g + 1) * 1e-2, 2);
+        }
+        RoundStatistics stats = new RoundStatistics(G, F, new double[G * F], new double[G * Signal.COUNT], 1, 0.9, 0.8, 1, 1);
+        AdamWState state = AdamWState.zeros(theta);
+        co.finishRound(theta, state, avg, state.copy(), stats, true, 0, 5, 10, 0);
+        assertEquals(null, seen.get(0).traceSq(), "round 0: no trace was sent");
+        INDArray sent = co.trace();   // μΔ̄ of round 0, what round 1's workers receive
+        co.finishRound(theta, state, theta.dup(), state.copy(), stats, true, 0, 5, 10, 0);
+        double[] sq = seen.get(1).traceSq();
+        for (int g = 0; g < G; g++) {
+            assertEquals(mu * mu * stepSq[g], sq[g], 1e-12 * stepSq[g], "group " + g);
+        }
+        assertEquals(mu * mu * java.util.Arrays.stream(stepSq).sum(), sent.norm2Number().doubleValue() * sent.norm2Number().doubleValue(), 1e-12);
     }
 }
