@@ -49,9 +49,9 @@ public final class MetaAdamWConf {
                     + "A = ln(alphaMax) where ρ + a_g ≥ 0 and A = −ln(alphaMin) below (smooth at 0), "
                     + "β_g = exp(B·tanh(b_g/B)), B = ln(betaMax), with no global scale (zero outputs give exactly 1). sigmoid: the paper's α_g = 1 + r_α(σ(a_g) − ½).",
             "log", "sigmoid");
-    public static final ConfigEntry<Double> ALPHA_MAX = greaterThan("alphaMax", 8.0, 1.0,
+    public static final ConfigEntry<Double> ALPHA_MAX = greaterThan("alphaMax", 100.0, 1.0,
             "log multipliers: the ceiling of α_g (and of the hypergradient controller's α_g): α_g lies in (alphaMin, alphaMax).");
-    public static final ConfigEntry<Double> ALPHA_MIN = openRange("alphaMin", 0.125, 0.0, 1.0,
+    public static final ConfigEntry<Double> ALPHA_MIN = openRange("alphaMin", 0.01, 0.0, 1.0,
             "log multipliers: the floor of α_g (and of the hypergradient controller's α_g): α_g lies in (alphaMin, alphaMax).");
     public static final ConfigEntry<Double> BETA_MAX = greaterThan("betaMax", 4.0, 1.0,
             "log multipliers: β_g lies in (1/betaMax, betaMax).");
@@ -91,10 +91,10 @@ public final class MetaAdamWConf {
     public static final ConfigEntry<String> HUW_MODE = choice("huw.mode", "abs",
             "abs: s_i's own gradient uses |L_i| (bounded below; equilibrium weight p_i/|L_i|); paper: the literal formula (with the clamp).",
             "abs", "paper");
-    public static final ConfigEntry<Double> META_SCALE_LEARNING_RATE = nonNegative("meta.scaleLearningRate", 0.1,
+    public static final ConfigEntry<Double> META_SCALE_LEARNING_RATE = nonNegative("meta.scaleLearningRate", 0.5,
             "Adam learning rate (per meta-step, in log space) of ρ, the global log step scale shared by all groups (log multipliers only; 0 = no global scale). "
                     + "ρ follows the summed hypergradient of every group, so a base learning rate that is too small or too large is corrected within tens of rounds.");
-    public static final ConfigEntry<String> META_SCALE_RULE = choice("meta.scaleRule", "adam",
+    public static final ConfigEntry<String> META_SCALE_RULE = choice("meta.scaleRule", "cosine",
             "How ρ, the global log step scale, follows its hypergradient (log multipliers only). adam: an Adam step of size meta.scaleLearningRate on "
                     + "dL_meta/dρ. cosine: ρ ← ρ − meta.scaleLearningRate·c with c ∈ [−1, 1] the cosine of the validation gradient gv1 and the step "
                     + "the loss-decrease term scales (the round's step plus the trace μe, bounded by ‖gv1‖(‖Δ‖ + ‖μe‖)), summed over all groups: "

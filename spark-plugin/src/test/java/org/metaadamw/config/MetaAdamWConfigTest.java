@@ -58,7 +58,10 @@ class MetaAdamWConfigTest {
     void paperPresetSwitchesTheFormulationAndExplicitSettingsStillWin() {
         MetaAdamWConfig d = MetaAdamWConfig.defaults();
         assertTrue(d.logMultipliers());
-        assertEquals(0.1, d.metaScaleLearningRate(), 0);
+        assertEquals(0.5, d.metaScaleLearningRate(), 0);
+        assertTrue(d.cosineScaleRule());
+        assertEquals(100, d.alphaMax(), 0);
+        assertEquals(0.01, d.alphaMin(), 0);
         assertArrayEquals(new boolean[]{false, true, false}, d.metaTerms());
         MetaAdamWConfig p = MetaAdamWConfig.fromMap(Map.of("spark.metaadamw.preset", "paper"));
         assertEquals("paper", p.preset());

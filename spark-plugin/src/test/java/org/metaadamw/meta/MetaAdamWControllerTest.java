@@ -291,7 +291,7 @@ class MetaAdamWControllerTest {
         int G = groups.count();
         double[] scales = new double[2];
         for (int variant = 0; variant < 2; variant++) {
-            MetaAdamWController c = new MetaAdamWController(MetaAdamWConfig.builder().metaScaleFloor(variant == 0 ? 0 : 2).build());
+            MetaAdamWController c = new MetaAdamWController(MetaAdamWConfig.builder().metaScaleRule("adam").metaScaleFloor(variant == 0 ? 0 : 2).build());
             c.initial(groups);
             for (int round = 0; round < 40; round++) {
                 RoundSummary s = summary(G, 9, round, true);

@@ -88,10 +88,21 @@ class MetaLearningProofTest {
         System.out.print(sb);
         System.out.printf("final α_weights=%.4f α_bias=%.4f; validation MSE metaadamw=%.6f adamw=%.6f%n",
                 m.alpha(weights), m.alpha(bias), meta.valLoss(), adamw.valLoss());
-        // measured: α_bias 1.452, α_weights 1.118; validation MSE 0.979 against AdamW's 1.796
-        assertTrue(m.alpha(bias) > m.alpha(weights) + 0.2, "α_bias " + m.alpha(bias) + " vs α_weights " + m.alpha(weights));
-        assertTrue(m.alpha(bias) > 1.3, "α_bias " + m.alpha(bias));
-        assertTrue(meta.valLoss() < 0.75 * adamw.valLoss(), "validation loss " + meta.valLoss() + " vs AdamW " + adamw.valLoss());
+        // measured (log multipliers in (0.01, 100), cosine global scale): α rises to ≈ 25 in 10 rounds while the bias is
+        // far, the bias group's α leads the weights' (up to 1.25×) on the way, and both anneal to ≈ 0.02 once the bias has
+        // arrived; validation MSE 0.0308 against AdamW's 1.796
+        double peak = 0, lead = 0;
+        for (RoundRecord r : h) {
+            peak = Math.max(peak, r.alpha()[bias]);
+            if (r.round() <= 30) {
+                lead = Math.max(lead, r.alpha()[bias] / r.alpha()[weights]);
+            }
+        }
+        System.out.printf("peak α_bias %.3f, largest α_bias/α_weights in rounds ≤ 30: %.3f%n", peak, lead);
+        assertTrue(peak > 10, "α_bias must rise well above 1 while the bias is far from its optimum: peak " + peak);
+        assertTrue(lead > 1.15, "the group that needs the longer way must get the larger α on the way: largest ratio " + lead);
+        assertTrue(m.alpha(bias) < 1 && m.alpha(weights) < 1, "once arrived, both anneal: " + m.alpha(bias) + ", " + m.alpha(weights));
+        assertTrue(meta.valLoss() < 0.1 * adamw.valLoss(), "validation loss " + meta.valLoss() + " vs AdamW " + adamw.valLoss());
         assertTrue(meta.trainer().history().stream().allMatch(r -> !r.rolledBack()));
     }
 }
