@@ -6,10 +6,8 @@ import org.metaadamw.grouping.ParamTensor;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -36,7 +34,7 @@ public final class GroupAdamW {
     private final boolean decayBiases;
     private final ParamGroups groups;
     private final DataType dtype;
-    private final List<long[]> divideRanges = new ArrayList<>();
+    private final ParamLayout layout;
     private final INDArray passMask;
     private INDArray lrScale;
     private INDArray decayScale;
@@ -51,31 +49,8 @@ public final class GroupAdamW {
         this.decayBiases = cfg.decayBiases();
         this.groups = groups;
         this.dtype = dtype;
-        INDArray pass = null;
-        long start = -1, end = -1;
-        for (ParamTensor t : groups.tensors()) {
-            if (t.divideByMinibatch()) {
-                if (t.offset() == end) {
-                    end += t.length();
-                } else {
-                    if (end > start) {
-                        divideRanges.add(new long[]{start, end});
-                    }
-                    start = t.offset();
-                    end = t.offset() + t.length();
-                }
-            }
-            if (!t.trainable()) {
-                if (pass == null) {
-                    pass = Nd4j.zeros(dtype, groups.numParams());
-                }
-                pass.get(NDArrayIndex.interval(t.offset(), t.offset() + t.length())).assign(1);
-            }
-        }
-        if (end > start) {
-            divideRanges.add(new long[]{start, end});
-        }
-        this.passMask = pass;
+        this.layout = new ParamLayout(groups, dtype);
+        this.passMask = layout.passMask();
         setModulation(Modulation.neutral(groups.count()));
     }
 
@@ -111,12 +86,7 @@ public final class GroupAdamW {
 
     /** Turns DL4J's raw gradient into the minibatch mean, in place, where DL4J does. */
     public void preprocess(INDArray rawGrad, long batchSize) {
-        if (batchSize <= 1) {
-            return;
-        }
-        for (long[] r : divideRanges) {
-            rawGrad.get(NDArrayIndex.interval(r[0], r[1])).divi(batchSize);
-        }
+        layout.preprocess(rawGrad, batchSize);
     }
 
     /** One AdamW step on {@code params} (flat view, updated in place) with a preprocessed gradient. */

@@ -6,5 +6,11 @@
  *
  * <p>API: {@code AdamWState} (returned as copies), {@code Modulation}. Internal (public for the workers of
  * the trainers' package): {@code GroupAdamW}.
+ *
+ * <p>Package-private, not yet wired into the round engine (docs/mada.md): MADA's update rule
+ * ({@code Mada}: Adam, AVGrad, Yogi, Adan and Lion interpolated by learned coefficients, with its
+ * one-step hypergradient signals), its state ({@code MadaState}) and coefficients with the
+ * driver's projected hypergradient step ({@code MadaCoefficients}); {@code ParamLayout} holds the
+ * gradient preprocessing both update rules share.
  */
 package org.metaadamw.update;
