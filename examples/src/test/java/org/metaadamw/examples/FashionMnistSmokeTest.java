@@ -51,7 +51,7 @@ class FashionMnistSmokeTest {
         var m = trainer.modulation();
         boolean moved = false;
         for (int g = 0; g < m.groups(); g++) {
-            assertTrue(m.alpha(g) > 1 / cfg.alphaMax() && m.alpha(g) < cfg.alphaMax()
+            assertTrue(m.alpha(g) > cfg.alphaMin() && m.alpha(g) < cfg.alphaMax()
                     && m.beta(g) > 1 / cfg.betaMax() && m.beta(g) < cfg.betaMax(), m.toString());
             moved |= Math.abs(m.alpha(g) - 1) > 1e-3;
         }
