@@ -21,6 +21,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** meta.stepEstimate=averaged: the slope of the validation loss along the averaged step. */
 class AveragedStepEstimateTest {
 
+    /** Sets avg = θ + (g + 1)·unit in every parameter of group g; returns each group's ‖avg − θ‖². */
+    private static double[] stepPerGroup(ParamGroups groups, INDArray theta, INDArray avg, double unit) {
+        double[] stepSq = new double[groups.count()];
+        for (int ti = 0; ti < groups.tensors().size(); ti++) {
+            ParamTensor t = groups.tensors().get(ti);
+            int g = groups.groupOfTensor(ti);
+            for (long i = t.offset(); i < t.offset() + t.length(); i++) {
+                avg.putScalar(i, theta.getDouble(i) + (g + 1) * unit);
+            }
+            stepSq[g] += t.length() * Math.pow((g + 1) * unit, 2);
+        }
+        return stepSq;
+    }
+
     @Test
     void slopeKeepsTheLinearPartAndTheShareKappaOfTheCurvaturePart() {
         double[][] sig = new double[1][Signal.COUNT];
@@ -43,16 +57,8 @@ class AveragedStepEstimateTest {
         INDArray theta = net.params().dup();
         INDArray avg = theta.dup();
         int G = groups.count();
-        double[] stepSq = new double[G];
         // the averaged step moves every parameter of group g by (g + 1)·1e-3
-        for (int ti = 0; ti < groups.tensors().size(); ti++) {
-            ParamTensor t = groups.tensors().get(ti);
-            int g = groups.groupOfTensor(ti);
-            for (long i = t.offset(); i < t.offset() + t.length(); i++) {
-                avg.putScalar(i, theta.getDouble(i) + (g + 1) * 1e-3);
-            }
-            stepSq[g] += t.length() * Math.pow((g + 1) * 1e-3, 2);
-        }
+        double[] stepSq = stepPerGroup(groups, theta, avg, 1e-3);
         int F = cfg.featureColumns(), S = Signal.COUNT;
         double[] sig = new double[G * S];
         for (int g = 0; g < G; g++) {
@@ -92,16 +98,8 @@ class AveragedStepEstimateTest {
         RoundCoordinator co = new RoundCoordinator(cfg, groups, recorder);
         INDArray theta = net.params().dup();
         int G = groups.count(), F = cfg.featureColumns();
-        double[] stepSq = new double[G];
         INDArray avg = theta.dup();
-        for (int ti = 0; ti < groups.tensors().size(); ti++) {
-            ParamTensor t = groups.tensors().get(ti);
-            int g = groups.groupOfTensor(ti);
-            for (long i = t.offset(); i < t.offset() + t.length(); i++) {
-                avg.putScalar(i, theta.getDouble(i) + (g + 1) * 1e-2);
-            }
-            stepSq[g] += t.length() * Math.pow((g + 1) * 1e-2, 2);
-        }
+        double[] stepSq = stepPerGroup(groups, theta, avg, 1e-2);
         RoundStatistics stats = new RoundStatistics(G, F, new double[G * F], new double[G * Signal.COUNT], 1, 0.9, 0.8, 1, 1);
         AdamWState state = AdamWState.zeros(theta);
         co.finishRound(theta, state, avg, state.copy(), stats, true, 0, 5, 10, 0);
