@@ -120,6 +120,12 @@ public final class MetaAdamWConf {
             "orthogonal", "paper");
     public static final ConfigEntry<Integer> META_INTERVAL = positiveInt("meta.interval", 1,
             "Run the driver meta-step every this many rounds (validation passes are only made on those rounds).");
+    public static final ConfigEntry<Double> META_COST_BUDGET = nonNegative("meta.costBudget", 0.0,
+            "The share of the workers' gradient work the validation passes may take; 0 = off. When set, the meta interval is at least "
+                    + "⌈c / (K · costBudget)⌉ rounds, with K = averagingFrequency and c the validation passes of a meta round in gradient "
+                    + "evaluations: 4/3 for the default objective (a forward pass and a gradient), 2 when the controller also reads gv0 "
+                    + "(meta.terms with alignment, or meta.stepEstimate=averaged). 0.05 with K = 5 gives a meta-step every 6 rounds. "
+                    + "The quality it costs is measured in docs/results.md, section 4.");
 
     // ---- training rounds (section 5) ----
     public static final ConfigEntry<Integer> AVERAGING_FREQUENCY = positiveInt("averagingFrequency", 5,

@@ -171,7 +171,23 @@ public final class MetaAdamWConfig implements Serializable {
     public double huwLearningRate() { return get(MetaAdamWConf.HUW_LEARNING_RATE); }
     public double[] priorities() { return get(MetaAdamWConf.PRIORITIES).clone(); }
     public boolean paperHuw() { return get(MetaAdamWConf.HUW_MODE).equals("paper"); }
-    public int metaInterval() { return get(MetaAdamWConf.META_INTERVAL); }
+    /**
+     * Rounds between meta-steps: {@code meta.interval}, or more when {@code meta.costBudget} needs it
+     * (⌈c / (K · budget)⌉, c = 2 gradient evaluations per meta round when gv0 is read, else 4/3).
+     */
+    public int metaInterval() {
+        int interval = get(MetaAdamWConf.META_INTERVAL);
+        double budget = get(MetaAdamWConf.META_COST_BUDGET);
+        if (budget <= 0) {
+            return interval;
+        }
+        boolean startGradient = (controller().equals("metaadamw") && metaTerms()[0]) || averagedStepEstimate();
+        double passes = startGradient ? 2.0 : 4.0 / 3.0;
+        double rounds = Math.ceil(passes / (averagingFrequency() * budget) - 1e-9);
+        return (int) Math.max(interval, Math.min(Integer.MAX_VALUE, rounds));
+    }
+    /** {@code meta.costBudget} (0 = off). */
+    public double metaCostBudget() { return get(MetaAdamWConf.META_COST_BUDGET); }
     public int averagingFrequency() { return get(MetaAdamWConf.AVERAGING_FREQUENCY); }
     public long seed() { return get(MetaAdamWConf.SEED); }
     public String controller() { return get(MetaAdamWConf.CONTROLLER); }
@@ -258,6 +274,7 @@ public final class MetaAdamWConfig implements Serializable {
         }
         public Builder huwMode(String v) { return setString(MetaAdamWConf.HUW_MODE.key(), v); }
         public Builder metaInterval(int v) { return set(MetaAdamWConf.META_INTERVAL, v); }
+        public Builder metaCostBudget(double v) { return set(MetaAdamWConf.META_COST_BUDGET, v); }
         public Builder averagingFrequency(int v) { return set(MetaAdamWConf.AVERAGING_FREQUENCY, v); }
         public Builder seed(long v) { return set(MetaAdamWConf.SEED, v); }
         public Builder controller(String v) { return setString(MetaAdamWConf.CONTROLLER.key(), v); }

@@ -131,4 +131,21 @@ class MetaAdamWConfigTest {
         }
         throw new AssertionError(relative + " not found above " + Path.of("").toAbsolutePath());
     }
+
+    @Test
+    void aCostBudgetSetsTheMetaInterval() {
+        MetaAdamWConfig.Builder b = MetaAdamWConfig.builder().averagingFrequency(5);
+        assertEquals(1, b.build().metaInterval(), "off by default");
+        // 4/3 gradient evaluations per meta round over 5 steps: 26.7 % at interval 1, ≤ 5 % from interval 6
+        assertEquals(6, b.metaCostBudget(0.05).build().metaInterval());
+        assertEquals(3, b.metaCostBudget(0.1).build().metaInterval());
+        // the alignment term reads gv0: 2 evaluations per meta round
+        assertEquals(8, b.metaCostBudget(0.05).metaTerms("alignment,lossDecrease").build().metaInterval());
+        assertEquals(8, MetaAdamWConfig.builder().averagingFrequency(5).metaCostBudget(0.05).preset("paper").build().metaInterval());
+        // an explicit interval larger than the budget's wins; the budget never shortens it
+        assertEquals(10, MetaAdamWConfig.builder().averagingFrequency(5).metaCostBudget(0.05).metaInterval(10).build().metaInterval());
+        assertEquals(1, MetaAdamWConfig.builder().averagingFrequency(5).metaCostBudget(10).build().metaInterval());
+        var e = assertThrows(IllegalArgumentException.class, () -> MetaAdamWConfig.fromMap(Map.of("spark.metaadamw.meta.costBudget", "-0.1")));
+        assertTrue(e.getMessage().contains("spark.metaadamw.meta.costBudget"), e.getMessage());
+    }
 }
