@@ -36,7 +36,7 @@ import java.util.Locale;
  * Per-epoch cost of a training round on Spark, side by side in one run ({@code local[2]} by default):
  * (a) DL4J's ParameterAveragingTrainingMaster with Adam + decoupled weight decay, (b) this trainer with
  * the {@code adamw} controller, (c) this trainer with {@code metaadamw}, (d) the same with
- * {@code meta.interval=8} (validation passes and meta-steps every 8th round). Same CNN, data, seeds, worker
+ * {@code meta.costBudget=0.05} (validation passes and meta-steps every 6th round at K = 5). Same CNN, data, seeds, worker
  * count and averaging frequency; the three are run epoch by epoch in turn so machine noise hits all.
  *
  * <p>Options: {@code --master M} (local[2]), {@code --train N} (6000 Fashion-MNIST images),
@@ -92,9 +92,9 @@ public final class SparkRoundBenchmark {
             SparkMetaAdamW b = new SparkMetaAdamW(sc, netB, base.toBuilder().controller("adamw").build());
             SparkMetaAdamW c = new SparkMetaAdamW(sc, netC, base.toBuilder().controller("metaadamw").build());
             MultiLayerNetwork netD = cnn(false, lr, lambda);
-            SparkMetaAdamW d = new SparkMetaAdamW(sc, netD, base.toBuilder().controller("metaadamw").metaInterval(8).build());
+            SparkMetaAdamW d = new SparkMetaAdamW(sc, netD, base.toBuilder().controller("metaadamw").metaCostBudget(0.05).build());
             String[] names = {"(a) DL4J ParameterAveragingTrainingMaster + AdamW", "(b) SparkMetaAdamW, controller adamw",
-                    "(c) SparkMetaAdamW, controller metaadamw", "(d) SparkMetaAdamW, metaadamw, meta.interval=8"};
+                    "(c) SparkMetaAdamW, controller metaadamw", "(d) SparkMetaAdamW, metaadamw, meta.costBudget=0.05"};
             int runs = names.length;
             double[][] seconds = new double[runs][epochs];
             double ratio = Double.NaN;
