@@ -125,7 +125,8 @@ public final class MetaAdamWConf {
                     + "⌈c / (K · costBudget)⌉ rounds, with K = averagingFrequency and c the validation passes of a meta round in gradient "
                     + "evaluations: 4/3 for the default objective (a forward pass and a gradient), 2 when the controller also reads gv0 "
                     + "(meta.terms with alignment, or meta.stepEstimate=averaged). 0.05 with K = 5 gives a meta-step every 6 rounds. "
-                    + "The quality it costs is measured in docs/results.md, section 4.");
+                    + "The cosine global scale then takes steps that many times larger (κ = meta.scaleLearningRate × that factor), "
+                    + "so ρ can move as far per round as without the budget. The quality it costs is measured in docs/results.md, section 4.");
 
     // ---- training rounds (section 5) ----
     public static final ConfigEntry<Integer> AVERAGING_FREQUENCY = positiveInt("averagingFrequency", 5,

@@ -188,6 +188,14 @@ public final class MetaAdamWConfig implements Serializable {
     }
     /** {@code meta.costBudget} (0 = off). */
     public double metaCostBudget() { return get(MetaAdamWConf.META_COST_BUDGET); }
+    /**
+     * κ of the cosine global-scale rule per meta-step: {@code meta.scaleLearningRate}, times the factor by which
+     * {@code meta.costBudget} lengthened the meta interval beyond {@code meta.interval}, so that ρ can move as far
+     * per round as without the budget.
+     */
+    public double metaScaleStep() {
+        return metaScaleLearningRate() * metaInterval() / get(MetaAdamWConf.META_INTERVAL);
+    }
     public int averagingFrequency() { return get(MetaAdamWConf.AVERAGING_FREQUENCY); }
     public long seed() { return get(MetaAdamWConf.SEED); }
     public String controller() { return get(MetaAdamWConf.CONTROLLER); }

@@ -349,7 +349,7 @@ public final class MetaAdamWController implements ModulationController {
         if (outputMap.isLog() && config.metaScaleLearningRate() > 0 && config.cosineScaleRule()) {
             // bounded and scale-free: a signal that shrinks with the step (dL/dρ ∝ ‖Δ‖) cannot trap ρ at its floor
             gRho = s.scaleCosine(exclude);
-            rho = Math.max(Math.log(config.alphaMin()), Math.min(Math.log(config.alphaMax()), rho - config.metaScaleLearningRate() * gRho));
+            rho = Math.max(Math.log(config.alphaMin()), Math.min(Math.log(config.alphaMax()), rho - config.metaScaleStep() * gRho));
             rhoMax = Math.max(rhoMax, rho);
         } else if (outputMap.isLog() && config.metaScaleLearningRate() > 0 && Double.isFinite(gRho)) {
             double[] r = b.rho;

@@ -342,6 +342,13 @@ class MetaAdamWControllerTest {
             assertEquals(kappa * 0.5 * round, rho[0][round], 1e-12, "round " + round);
         }
         assertArrayEquals(rho[0], rho[1], 1e-12, "a step 10^6 times smaller moves ρ just as fast: a collapsed α can recover");
+        // a cost budget that leaves 1 meta-step in 6 rounds makes each step 6 times larger: ρ keeps its pace per round
+        MetaAdamWController budget = new MetaAdamWController(cfg.toBuilder().averagingFrequency(5).metaCostBudget(0.05).build());
+        budget.initial(groups);
+        for (int round = 0; round <= 6; round++) {
+            budget.next(stepSummary(G, round, 1e-2, -0.5), round, 12);
+            assertEquals(round < 6 ? 0.0 : 6 * kappa * 0.5, budget.scale(), 1e-12, "round " + round);
+        }
         // the Adam rule's gradient shrinks with the step and, after large ones, its steps do too
         MetaAdamWController adam = new MetaAdamWController(cfg.toBuilder().metaScaleRule("adam").build());
         adam.initial(groups);
