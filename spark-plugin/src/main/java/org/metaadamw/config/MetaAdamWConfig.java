@@ -136,6 +136,11 @@ public final class MetaAdamWConfig implements Serializable {
     public double metaScaleFloor() { return get(MetaAdamWConf.META_SCALE_FLOOR); }
     /** {@code meta.scaleRule=cosine}: ρ follows the bounded cosine signal instead of an Adam step. */
     public boolean cosineScaleRule() { return get(MetaAdamWConf.META_SCALE_RULE).equals("cosine"); }
+    /**
+     * Whether a global scale is learned with the cosine rule (a scale rate &gt; 0, which validation ties to log
+     * multipliers, and {@code meta.scaleRule=cosine}): only then is the trace's norm needed.
+     */
+    public boolean cosineGlobalScale() { return metaScaleLearningRate() > 0 && cosineScaleRule(); }
     /** μ of the step trace in the loss-decrease hypergradient, in [0, 1); 0 = off. */
     /** Storage level name of the cached training data ({@code StorageLevel.fromString} accepts it). */
     public String storageLevel() { return get(MetaAdamWConf.STORAGE_LEVEL); }
@@ -181,11 +186,16 @@ public final class MetaAdamWConfig implements Serializable {
         if (budget <= 0) {
             return interval;
         }
-        boolean startGradient = (controller().equals("metaadamw") && metaTerms()[0]) || averagedStepEstimate();
+        boolean startGradient = controller().equals("metaadamw") ? metaObjectiveReadsStartGradient() : averagedStepEstimate();
         double passes = startGradient ? 2.0 : 4.0 / 3.0;
         double rounds = Math.ceil(passes / (averagingFrequency() * budget) - 1e-9);
         return (int) Math.max(interval, Math.min(Integer.MAX_VALUE, rounds));
     }
+    /**
+     * Whether the MetaAdamW meta-objective reads gv0, the validation gradient at θ_r: the alignment term is on,
+     * or the averaged-step estimate is. Otherwise its first validation pass is a forward pass only.
+     */
+    public boolean metaObjectiveReadsStartGradient() { return metaTerms()[0] || averagedStepEstimate(); }
     /** {@code meta.costBudget} (0 = off). */
     public double metaCostBudget() { return get(MetaAdamWConf.META_COST_BUDGET); }
     /**

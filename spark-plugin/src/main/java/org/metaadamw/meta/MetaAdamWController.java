@@ -202,7 +202,7 @@ public final class MetaAdamWController implements ModulationController {
     /** gv0 enters only the alignment term and the averaged-step estimate; the default objective needs neither. */
     @Override
     public boolean usesStartGradient() {
-        return config.metaTerms()[MetaObjective.ALIGNMENT] || config.averagedStepEstimate();
+        return config.metaObjectiveReadsStartGradient();
     }
 
     @Override
@@ -346,7 +346,7 @@ public final class MetaAdamWController implements ModulationController {
             }
         }
         metaAdam.step(module.weights(), gpsi);
-        if (outputMap.isLog() && config.metaScaleLearningRate() > 0 && config.cosineScaleRule()) {
+        if (config.cosineGlobalScale()) {
             // bounded and scale-free: a signal that shrinks with the step (dL/dρ ∝ ‖Δ‖) cannot trap ρ at its floor
             gRho = s.scaleCosine(exclude);
             rho = Math.max(Math.log(config.alphaMin()), Math.min(Math.log(config.alphaMax()), rho - config.metaScaleStep() * gRho));

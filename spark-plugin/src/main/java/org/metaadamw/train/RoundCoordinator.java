@@ -237,7 +237,7 @@ public final class RoundCoordinator {
                 summary = summary.withAveragedStep(groupSquaredNorms(step));
             }
             if (traced) {
-                if (trace != null && summary.hasMetaSignals()) {
+                if (trace != null && summary.hasMetaSignals() && cfg.cosineGlobalScale()) {
                     summary = summary.withTrace(groupSquaredNorms(trace));   // the μe this round's workers were sent
                 }
                 updateTrace(step);
