@@ -114,6 +114,14 @@ public final class MetaAdamWConf {
                     + "averaged: an estimate for the averaged step that is really applied, ⟨gv0, Δ⟩ + κ⟨gv1 − gv0, Δ⟩ with κ = ‖Δ̄‖²/mean‖Δ_w‖² measured by the driver "
                     + "(a worker's own step carries all of its minibatch noise; the average keeps about the share κ). Equal with one worker.",
             "worker", "averaged");
+    public static final ConfigEntry<String> META_SIGNAL = choice("meta.signal", "validation",
+            "Where the loss-decrease slope of a meta round comes from. validation: two passes on a validation minibatch per worker, "
+                    + "L_val(θ_r) and gv1 = ∇L_val(θ_end), sloped along the round's step Δ = θ_end − θ_r (≈ 4/(3K) of the gradient work). "
+                    + "training: no extra pass at all; the gradient of the round's last local step, taken anyway at θ_(K−1) on a training "
+                    + "minibatch the round had not used yet, sloped along θ_(K−1) − θ_r (plus the trace μe), as hypergradient descent does "
+                    + "(Baydin et al. 2018). No minibatches are held out for validation. Supports meta.terms=lossDecrease and "
+                    + "meta.stepEstimate=worker only (the alignment and gap terms need validation passes).",
+            "validation", "training");
     public static final ConfigEntry<String> META_ALIGNMENT = choice("meta.alignment", "orthogonal",
             "Gradient-alignment term. orthogonal: ½cos²(gv0, gv1) per group, zero when successive validation gradients are orthogonal (the classic step-size rule: "
                     + "positive correlation = step too short, negative = too long). paper: λ1‖gv1‖² − λ2·cos(gv0, gv1), which is largest at a zero step.",
@@ -189,6 +197,7 @@ public final class MetaAdamWConf {
         m.put(META_TRACE_DECAY.key(), 0.0);
         m.put(PRIORITIES.key(), new double[]{1, 1, 1});
         m.put(META_TERMS.key(), "alignment,lossDecrease,gap");
+        m.put(META_SIGNAL.key(), "validation");
         for (String k : m.keySet()) {
             entry(k); // every preset key is a registered key
         }

@@ -29,6 +29,20 @@ public final class MetaAdamWConfig implements Serializable {
                     + " = " + get(MetaAdamWConf.FEATURES) + ")" : " (" + MetaAdamWConf.MODULE_DIM.key() + ")")
                     + " (got " + moduleHeads() + ")");
         }
+        if (trainingSignals()) {
+            boolean[] t = metaTerms();
+            if (t[0] || t[2]) {
+                throw new IllegalArgumentException(MetaAdamWConf.META_SIGNAL.key() + " = training supports "
+                        + MetaAdamWConf.META_TERMS.key() + " = lossDecrease only: the alignment and gap terms need validation passes (got "
+                        + MetaAdamWConf.META_TERMS.key() + " = " + get(MetaAdamWConf.META_TERMS) + "; set " + MetaAdamWConf.META_SIGNAL.key()
+                        + " = validation for them)");
+            }
+            if (averagedStepEstimate()) {
+                throw new IllegalArgumentException(MetaAdamWConf.META_SIGNAL.key() + " = training supports "
+                        + MetaAdamWConf.META_STEP_ESTIMATE.key() + " = worker only: the averaged-step estimate needs gv0, a validation pass "
+                        + "(set " + MetaAdamWConf.META_SIGNAL.key() + " = validation for it)");
+            }
+        }
         if (!logMultipliers() && metaScaleLearningRate() > 0) {
             throw new IllegalArgumentException(MetaAdamWConf.META_SCALE_LEARNING_RATE.key() + " must be 0 with "
                     + MetaAdamWConf.MULTIPLIERS.key() + " = sigmoid (the global step scale lives in log space; got "
@@ -152,6 +166,11 @@ public final class MetaAdamWConfig implements Serializable {
     /** True for the paper's alignment term (maximal correlation), false for the orthogonality target. */
     public boolean paperAlignment() { return get(MetaAdamWConf.META_ALIGNMENT).equals("paper"); }
     public double hypergradientRate() { return get(MetaAdamWConf.HYPERGRADIENT_RATE); }
+    /**
+     * True for {@code meta.signal=training}: a meta round's signals come from the gradient of its last local
+     * step, with no validation passes and no held-out minibatches.
+     */
+    public boolean trainingSignals() { return get(MetaAdamWConf.META_SIGNAL).equals("training"); }
     /** True for {@code meta.stepEstimate=averaged}: the driver measures ‖Δ̄_g‖² and controllers use the averaged-step slope. */
     public boolean averagedStepEstimate() { return get(MetaAdamWConf.META_STEP_ESTIMATE).equals("averaged"); }
     public double alphaRange() { return get(MetaAdamWConf.ALPHA_RANGE); }
@@ -183,8 +202,8 @@ public final class MetaAdamWConfig implements Serializable {
     public int metaInterval() {
         int interval = get(MetaAdamWConf.META_INTERVAL);
         double budget = get(MetaAdamWConf.META_COST_BUDGET);
-        if (budget <= 0) {
-            return interval;
+        if (budget <= 0 || trainingSignals()) {
+            return interval;   // training signals cost no gradient passes: nothing to budget
         }
         boolean startGradient = controller().equals("metaadamw") ? metaObjectiveReadsStartGradient() : averagedStepEstimate();
         double passes = startGradient ? 2.0 : 4.0 / 3.0;
@@ -273,6 +292,7 @@ public final class MetaAdamWConfig implements Serializable {
         public Builder metaAlignment(String v) { return setString(MetaAdamWConf.META_ALIGNMENT.key(), v); }
         public Builder hypergradientRate(double v) { return set(MetaAdamWConf.HYPERGRADIENT_RATE, v); }
         public Builder stepEstimate(String v) { return setString(MetaAdamWConf.META_STEP_ESTIMATE.key(), v); }
+        public Builder metaSignal(String v) { return setString(MetaAdamWConf.META_SIGNAL.key(), v); }
         public Builder alphaRange(double v) { return set(MetaAdamWConf.ALPHA_RANGE, v); }
         public Builder betaRange(double v) { return set(MetaAdamWConf.BETA_RANGE, v); }
         public Builder grouping(String v) { return setString(MetaAdamWConf.GROUPING.key(), v); }

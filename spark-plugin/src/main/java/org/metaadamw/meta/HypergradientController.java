@@ -53,7 +53,7 @@ public final class HypergradientController implements ModulationController {
 
     @Override
     public boolean usesValidation() {
-        return true;
+        return !cfg.trainingSignals();   // meta.signal=training: the signals come from the local steps
     }
 
     @Override

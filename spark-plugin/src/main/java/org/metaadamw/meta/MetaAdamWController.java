@@ -191,7 +191,7 @@ public final class MetaAdamWController implements ModulationController {
 
     @Override
     public boolean usesValidation() {
-        return true;
+        return !config.trainingSignals();   // meta.signal=training: the signals come from the local steps
     }
 
     @Override

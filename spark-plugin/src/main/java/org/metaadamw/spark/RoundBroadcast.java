@@ -16,8 +16,10 @@ import java.io.Serializable;
  *                         without validation passes
  * @param statistics       whether the controller reads the per-group statistics (else workers send the losses only)
  * @param startGradient    whether the controller reads gv0 (else the first validation pass is forward only)
+ * @param trainingSignals  a meta round whose signals come from the local steps ({@code meta.signal=training}):
+ *                         no validation passes, the trace is read
  */
 record RoundBroadcast(INDArray params, INDArray m, INDArray v, long step, Modulation modulation, long round,
                       int roundInEpoch, long validationCursor, double timeFraction, long roundSeed, INDArray trace,
-                      boolean statistics, boolean startGradient) implements Serializable {
+                      boolean statistics, boolean startGradient, boolean trainingSignals) implements Serializable {
 }

@@ -218,6 +218,7 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
             throw new IllegalArgumentException("epochs must be >= 1 (got " + epochs + ")");
         }
         checkResultSize();
+        validation = readValidation(validation);
         int h = holdout(validation);
         prepare(train, validation, h);
         if (h > 0) {
@@ -256,6 +257,7 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
      * @param validation as for {@link #fit}: the validation minibatches, or null
      */
     public long roundsPerEpoch(JavaRDD<DataSet> train, JavaRDD<DataSet> validation) {
+        validation = readValidation(validation);
         prepare(train, validation, holdout(validation));
         return roundsPerEpoch(trainData);
     }
@@ -288,6 +290,16 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         release(trainData);
         release(valData);
         trainData = valData = null;
+    }
+
+    /** {@code validation}, or null when the controller makes no validation passes (it is then neither cached nor read). */
+    private JavaRDD<DataSet> readValidation(JavaRDD<DataSet> validation) {
+        if (validation != null && !coordinator.controller().usesValidation()) {
+            LOG.info("controller {} makes no validation passes ({}={}): the validation RDD is not read", coordinator.controller().name(),
+                    org.metaadamw.config.MetaAdamWConf.META_SIGNAL.key(), cfg.get(org.metaadamw.config.MetaAdamWConf.META_SIGNAL));
+            return null;
+        }
+        return validation;
     }
 
     /** 1 in how many minibatches of a partition is held out for validation (0: none). */
@@ -379,15 +391,18 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
 
     private void runRound(Broadcast<JobSetup> setup, int epoch, int roundInEpoch, long totalRounds) {
         long t0 = System.nanoTime();
-        boolean validate = coordinator.wantsValidation();
+        boolean meta = coordinator.wantsValidation();
+        // meta.signal=training: a meta round without validation passes, its signals from the local steps
+        boolean fromTraining = meta && !coordinator.controller().usesValidation() && coordinator.usesStatistics();
+        boolean validate = meta && !fromTraining;
         double tFrac = Math.min(1.0, (double) coordinator.round() / Math.max(1, totalRounds));
         // θ, m and v go into the broadcast as they are, not copied: nothing writes them until the round's
         // aggregate is in and the broadcast destroyed, and workers only read them (local mode hands the
         // executors these very objects)
         Broadcast<RoundBroadcast> rb = sc.broadcast(new RoundBroadcast(net.params(), state.m(), state.v(),
                 state.step(), coordinator.modulation(), coordinator.round(), roundInEpoch,
-                validate ? validationCursor : -1, tFrac, coordinator.roundSeed(), validate ? coordinator.trace() : null,
-                coordinator.usesStatistics(), coordinator.usesStartGradient()));
+                validate ? validationCursor : -1, tFrac, coordinator.roundSeed(), validate || fromTraining ? coordinator.trace() : null,
+                coordinator.usesStatistics(), coordinator.usesStartGradient(), fromTraining));
         long t1 = System.nanoTime();
         PartitionResult total;
         try {

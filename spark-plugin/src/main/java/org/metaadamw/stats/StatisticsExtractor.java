@@ -43,10 +43,22 @@ public final class StatisticsExtractor {
      * @param lossValEnd   L_val(θ_end) (ignored without validation passes)
      * @param lossTrain    loss of the last training minibatch
      * @param trace        μ·e, the driver's decayed trace of earlier applied steps ({@code meta.traceDecay}), or null
+     * @param thetaSignal  where the meta-signals' step ends, Δ = thetaSignal − θ_r: null for θ_end (validation
+     *                     signals); θ_(K−1) for training signals ({@code meta.signal=training}), where gv1 is the
+     *                     last local step's gradient
      */
     public record Inputs(INDArray thetaStart, INDArray thetaEnd, INDArray gradLast, INDArray m, INDArray v,
                          INDArray gv0, INDArray gv1, double[] decayCoefficient, boolean decayBiases,
-                         double timeFraction, double lossValStart, double lossValEnd, double lossTrain, INDArray trace) {
+                         double timeFraction, double lossValStart, double lossValEnd, double lossTrain, INDArray trace,
+                         INDArray thetaSignal) {
+
+        /** Inputs whose signals' step ends at θ_end (validation signals). */
+        public Inputs(INDArray thetaStart, INDArray thetaEnd, INDArray gradLast, INDArray m, INDArray v,
+                      INDArray gv0, INDArray gv1, double[] decayCoefficient, boolean decayBiases,
+                      double timeFraction, double lossValStart, double lossValEnd, double lossTrain, INDArray trace) {
+            this(thetaStart, thetaEnd, gradLast, m, v, gv0, gv1, decayCoefficient, decayBiases, timeFraction,
+                    lossValStart, lossValEnd, lossTrain, trace, null);
+        }
 
         /** Inputs without a step trace. */
         public Inputs(INDArray thetaStart, INDArray thetaEnd, INDArray gradLast, INDArray m, INDArray v,
@@ -63,7 +75,8 @@ public final class StatisticsExtractor {
         boolean traced = meta && in.trace() != null;
         FlatReader t0 = FlatReader.of(in.thetaStart()), t1 = FlatReader.of(in.thetaEnd()), g = FlatReader.of(in.gradLast()),
                 m = FlatReader.of(in.m()), v = FlatReader.of(in.v()), a = in.gv0() == null ? null : FlatReader.of(in.gv0()), b = FlatReader.of(in.gv1()),
-                e = traced ? FlatReader.of(in.trace()) : null;
+                e = traced ? FlatReader.of(in.trace()) : null,
+                ts = in.thetaSignal() == null ? t1 : FlatReader.of(in.thetaSignal());
         double[] feat = new double[G * F];
         double[] sig = new double[G * S];
         List<ParamTensor> tensors = groups.tensors();
@@ -95,7 +108,7 @@ public final class StatisticsExtractor {
                         pz++;
                     }
                     if (meta) {
-                        double p0 = t0.get(i), d = pi - p0, dwd = decayed ? -c * 0.5 * (p0 + pi) : 0.0;
+                        double p0 = t0.get(i), pe = ts == t1 ? pi : ts.get(i), d = pe - p0, dwd = decayed ? -c * 0.5 * (p0 + pe) : 0.0;
                         double a0 = a == null ? 0.0 : a.get(i), b1 = b.get(i);
                         s[0] += b1 * d;
                         s[1] += b1 * dwd;

@@ -23,6 +23,10 @@ import java.util.List;
  *   <li>on a meta round, gv1 = ∇L_val(θ_end) on the same minibatch;</li>
  *   <li>per-group features and meta-signals.</li>
  * </ol>
+ * With {@code meta.signal=training} a meta round makes no validation pass: the signals take the
+ * gradient of the last local step, at θ_(K−1) on a minibatch the round had not used yet, in place
+ * of gv1, sloped along θ_(K−1) − θ_r, and the first and last training losses in place of the
+ * validation losses.
  * The result is a pure function of (θ_r, Adam state, modulation, data, round seed): ND4J's random
  * generator (dropout, ...) is seeded from the round seed first, so a retried task returns the same
  * result.
@@ -34,9 +38,11 @@ public final class RoundWorker {
     private final ParamGroups groups;
     private final GroupAdamW optimizer;
     private final StatisticsExtractor extractor;
+    private final boolean trainingSignals;
 
     public RoundWorker(NetModel net, ParamGroups groups, MetaAdamWConfig cfg) {
         this.net = net;
+        this.trainingSignals = cfg.trainingSignals();
         this.groups = groups;
         this.optimizer = new GroupAdamW(cfg, groups, net.params().dataType());
         this.extractor = new StatisticsExtractor(groups, org.metaadamw.stats.FeatureSet.Version.of(cfg));
@@ -57,10 +63,12 @@ public final class RoundWorker {
      *                   training loss is reported ({@link StatisticsExtractor#lossesOnly})
      * @param startGradient whether the controller reads gv0, the validation gradient at θ_r; without it the
      *                   first validation pass is a forward pass for L_val(θ_r) only
+     * @param metaRound  whether the controller wants meta-signals this round; with validation signals they also
+     *                   need {@code validation}, with {@code meta.signal=training} they come from the local steps
      */
     public WorkerResult run(INDArray thetaStart, AdamWState state, Modulation modulation, List<? extends DataSet> batches,
                             DataSet validation, double timeFraction, long roundSeed, INDArray trace, boolean statistics,
-                            boolean startGradient) {
+                            boolean startGradient, boolean metaRound) {
         if (batches.isEmpty()) {
             throw new IllegalArgumentException("a round needs at least one training minibatch");
         }
@@ -70,7 +78,11 @@ public final class RoundWorker {
         Nd4j.getRandom().setSeed(nativeSeed(roundSeed));
         optimizer.setModulation(modulation);
 
-        INDArray gv0 = null, gv1 = null;
+        boolean fromTraining = trainingSignals && metaRound && statistics;
+        if (fromTraining) {
+            validation = null;   // never read: the signals come from the local steps
+        }
+        INDArray gv0 = null, gv1 = null, thetaSignal = null;
         double lv0 = Double.NaN, lv1 = Double.NaN;
         if (validation != null && startGradient) {
             lv0 = net.computeGradient(validation);
@@ -80,13 +92,23 @@ public final class RoundWorker {
         }
         INDArray gtK = null;
         double lossTrain = Double.NaN;
-        for (int i = 0; i < batches.size(); i++) {
+        int K = batches.size();
+        for (int i = 0; i < K; i++) {
             DataSet b = batches.get(i);
             lossTrain = net.computeGradient(b);
             INDArray g = net.gradient();
             optimizer.preprocess(g, b.getFeatures().size(0));
-            if (statistics && i == batches.size() - 1) {
+            if (fromTraining && i == 0) {
+                lv0 = lossTrain;   // L(θ_r) on the round's first minibatch
+            }
+            if (statistics && i == K - 1) {
                 gtK = g.dup();
+                if (fromTraining) {
+                    // the last step's gradient at θ_(K−1), on a minibatch no earlier step of the round used
+                    thetaSignal = params.dup();
+                    gv1 = gtK;
+                    lv1 = lossTrain;
+                }
             }
             optimizer.step(params, g, st);
         }
@@ -95,9 +117,11 @@ public final class RoundWorker {
             lv1 = net.computeGradient(validation);
             gv1 = preprocessed(validation);
         }
+        // the signals' step ends where their gradient was taken: θ_end for validation, θ_(K−1) for training signals
         var stats = !statistics ? extractor.lossesOnly(lossTrain)
                 : extractor.extract(new StatisticsExtractor.Inputs(thetaStart, thetaEnd, gtK, st.m(), st.v(), gv0, gv1,
-                optimizer.decayCoefficients(batches.size()), optimizer.decayBiases(), timeFraction, lv0, lv1, lossTrain, trace));
+                optimizer.decayCoefficients(fromTraining ? K - 1 : K), optimizer.decayBiases(), timeFraction, lv0, lv1, lossTrain, trace,
+                thetaSignal));
         boolean finite = isFinite(thetaEnd) && isFinite(st.m()) && isFinite(st.v());
         return new WorkerResult(thetaEnd, st, stats, batches.size(), finite);
     }
