@@ -36,8 +36,9 @@ import java.util.Locale;
  * Per-epoch cost of a training round on Spark, side by side in one run ({@code local[2]} by default):
  * (a) DL4J's ParameterAveragingTrainingMaster with Adam + decoupled weight decay, (b) this trainer with
  * the {@code adamw} controller, (c) this trainer with {@code metaadamw}, (d) the same with
- * {@code meta.costBudget=0.05} (validation passes and meta-steps every 6th round at K = 5). Same CNN, data, seeds, worker
- * count and averaging frequency; the three are run epoch by epoch in turn so machine noise hits all.
+ * {@code meta.costBudget=0.05} (validation passes and meta-steps every 6th round at K = 5), (e) {@code metaadamw} with
+ * {@code meta.signal=training} (meta-signals from the local steps, no validation pass). Same CNN, data, seeds, worker
+ * count and averaging frequency; the runs take their epochs in turn so machine noise hits all.
  *
  * <p>Options: {@code --master M} (local[2]), {@code --train N} (6000 Fashion-MNIST images),
  * {@code --epochs N} (measured epochs, 3; one warm-up epoch precedes), {@code --batch N} (32),
@@ -93,8 +94,11 @@ public final class SparkRoundBenchmark {
             SparkMetaAdamW c = new SparkMetaAdamW(sc, netC, base.toBuilder().controller("metaadamw").build());
             MultiLayerNetwork netD = cnn(false, lr, lambda);
             SparkMetaAdamW d = new SparkMetaAdamW(sc, netD, base.toBuilder().controller("metaadamw").metaCostBudget(0.05).build());
+            MultiLayerNetwork netE = cnn(false, lr, lambda);
+            SparkMetaAdamW e5 = new SparkMetaAdamW(sc, netE, base.toBuilder().controller("metaadamw").metaSignal("training").build());
             String[] names = {"(a) DL4J ParameterAveragingTrainingMaster + AdamW", "(b) SparkMetaAdamW, controller adamw",
-                    "(c) SparkMetaAdamW, controller metaadamw", "(d) SparkMetaAdamW, metaadamw, meta.costBudget=0.05"};
+                    "(c) SparkMetaAdamW, controller metaadamw", "(d) SparkMetaAdamW, metaadamw, meta.costBudget=0.05",
+                    "(e) SparkMetaAdamW, metaadamw, meta.signal=training"};
             int runs = names.length;
             double[][] seconds = new double[runs][epochs];
             double ratio = Double.NaN;
@@ -109,7 +113,8 @@ public final class SparkRoundBenchmark {
                         case 0 -> a.fit(rdd);
                         case 1 -> b.fit(rdd, null, 1);
                         case 2 -> c.fit(rdd, null, 1);
-                        default -> d.fit(rdd, null, 1);
+                        case 3 -> d.fit(rdd, null, 1);
+                        default -> e5.fit(rdd, null, 1);
                     }
                     double s = (System.nanoTime() - t0) / 1e9;
                     if (which == 2) {
@@ -123,7 +128,7 @@ public final class SparkRoundBenchmark {
                 }
             }
             double[] median = new double[runs], acc = new double[runs];
-            MultiLayerNetwork[] nets = {netA, netB, netC, netD};
+            MultiLayerNetwork[] nets = {netA, netB, netC, netD, netE};
             for (int i = 0; i < runs; i++) {
                 double[] sorted = seconds[i].clone();
                 Arrays.sort(sorted);
@@ -139,6 +144,7 @@ public final class SparkRoundBenchmark {
             System.out.printf(Locale.ROOT, "%n(b)/(a) = %.3f   (target <= 1.0)%n", median[1] / median[0]);
             System.out.printf(Locale.ROOT, "(c)/(b) = %.3f   (target <= 1.05)%n", median[2] / median[1]);
             System.out.printf(Locale.ROOT, "(d)/(b) = %.3f   (target <= 1.05)%n", median[3] / median[1]);
+            System.out.printf(Locale.ROOT, "(e)/(b) = %.3f   (target <= 1.05)%n", median[4] / median[1]);
             System.out.printf(Locale.ROOT, "statistics bytes per worker and round = %d, parameter bytes = %d, ratio = %.5f (target <= 0.01)%n",
                     statsBytes, params * 4, ratio);
             if (report.getParent() != null) {
@@ -150,9 +156,9 @@ public final class SparkRoundBenchmark {
                         names[i], Arrays.toString(seconds[i]), median[i], acc[i]));
             }
             String json = String.format(Locale.ROOT, "{\"master\":\"%s\",\"workers\":%d,\"averagingFrequency\":%d,\"parameters\":%d,"
-                            + "\"trainImages\":%d,\"batch\":%d,\"runs\":[%s],\"ratioBA\":%.4f,\"ratioCB\":%.4f,\"ratioDB\":%.4f,\"statisticsBytesPerWorker\":%d,"
+                            + "\"trainImages\":%d,\"batch\":%d,\"runs\":[%s],\"ratioBA\":%.4f,\"ratioCB\":%.4f,\"ratioDB\":%.4f,\"ratioEB\":%.4f,\"statisticsBytesPerWorker\":%d,"
                             + "\"statisticsToParameterBytes\":%.6f}%n", master, workers, k, params, nTrain, batch, String.join(",", rows),
-                    median[1] / median[0], median[2] / median[1], median[3] / median[1], statsBytes, ratio);
+                    median[1] / median[0], median[2] / median[1], median[3] / median[1], median[4] / median[1], statsBytes, ratio);
             Files.writeString(report, json, StandardCharsets.UTF_8);
             System.out.println("report written to " + report.toAbsolutePath());
         }

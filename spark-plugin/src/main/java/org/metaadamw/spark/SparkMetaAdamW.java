@@ -292,11 +292,17 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         trainData = valData = null;
     }
 
+    /** Whether the log already said that the validation RDD is not read (said once per trainer). */
+    private boolean toldValidationUnread;
+
     /** {@code validation}, or null when the controller makes no validation passes (it is then neither cached nor read). */
     private JavaRDD<DataSet> readValidation(JavaRDD<DataSet> validation) {
         if (validation != null && !coordinator.controller().usesValidation()) {
-            LOG.info("controller {} makes no validation passes ({}={}): the validation RDD is not read", coordinator.controller().name(),
+            if (!toldValidationUnread) {
+                toldValidationUnread = true;
+                LOG.info("controller {} makes no validation passes ({}={}): the validation RDD is not read", coordinator.controller().name(),
                     org.metaadamw.config.MetaAdamWConf.META_SIGNAL.key(), cfg.get(org.metaadamw.config.MetaAdamWConf.META_SIGNAL));
+            }
             return null;
         }
         return validation;
