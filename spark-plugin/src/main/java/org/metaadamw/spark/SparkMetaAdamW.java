@@ -300,8 +300,8 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         if (validation != null && !coordinator.controller().usesValidation()) {
             if (!toldValidationUnread) {
                 toldValidationUnread = true;
-                LOG.info("controller {} makes no validation passes ({}={}): the validation RDD is not read", coordinator.controller().name(),
-                    org.metaadamw.config.MetaAdamWConf.META_SIGNAL.key(), cfg.get(org.metaadamw.config.MetaAdamWConf.META_SIGNAL));
+                LOG.info("controller {} makes no validation passes{}: the validation RDD is not read", coordinator.controller().name(),
+                        cfg.trainingSignals() ? " (" + org.metaadamw.config.MetaAdamWConf.META_SIGNAL.key() + "=training)" : "");
             }
             return null;
         }
