@@ -150,16 +150,18 @@ class TrainingSignalsTest {
                 "every round from round 1 on is a meta round with signals");
     }
 
-    @Test
-    void onePartitionEqualsTheSingleJvmTrainer() {
+    @org.junit.jupiter.params.ParameterizedTest(name = "controller={0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"metaadamw", "hypergradient"})
+    void onePartitionEqualsTheSingleJvmTrainer(String controller) {
+        MetaAdamWConfig cfg = CFG.toBuilder().controller(controller).build();
         List<DataSet> data = TestNets.toDouble(TestNets.irisBatches(10, 1));
         INDArray spark = SparkTestSupport.withSpark("local[2]", Map.of(), sc -> {
             var a = TestNets.mlp(9, DataType.DOUBLE, 1e-2, 0, false, false);
-            new SparkMetaAdamW(sc, a, CFG).fit(sc.parallelize(data, 2), null, 2);
+            new SparkMetaAdamW(sc, a, cfg).fit(sc.parallelize(data, 2), null, 2);
             return a.params().dup();
         });
         var net = TestNets.mlp(9, DataType.DOUBLE, 1e-2, 0, false, false);
-        LocalMetaAdamWTrainer t = new LocalMetaAdamWTrainer(net, CFG);
+        LocalMetaAdamWTrainer t = new LocalMetaAdamWTrainer(net, cfg);
         t.fit(new ListDataSetIterator<>(data, 1), null, 2);
         double diff = spark.sub(net.params()).amaxNumber().doubleValue();
         System.out.printf("training signals, 1 partition vs single JVM: max |Δθ| = %.3e%n", diff);
