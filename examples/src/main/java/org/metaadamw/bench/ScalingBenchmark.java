@@ -113,6 +113,8 @@ public final class ScalingBenchmark {
         SparkConf conf = new SparkConf().setMaster(master.contains("local-cluster") ? String.format(Locale.ROOT, master, workers, executorMemory)
                         : String.format(Locale.ROOT, master, workers)).setAppName("metaadamw-scaling")
                 .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
+                // local-cluster's memory only sizes each worker; the executor's heap is spark.executor.memory (1g unless set)
+                .set("spark.executor.memory", executorMemory + "m")
                 .set("spark.executor.extraClassPath", System.getProperty("java.class.path"))
                 .set("spark.executor.extraJavaOptions", String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean()
                         .getInputArguments().stream().filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-exports")).toList()));

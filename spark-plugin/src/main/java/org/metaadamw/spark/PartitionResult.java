@@ -3,12 +3,19 @@ package org.metaadamw.spark;
 import org.metaadamw.stats.RoundStatistics;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.io.Serializable;
 
 /**
  * What the tree aggregation of one round sums: parameters, Adam moments and statistics of the
  * workers that had data in this round. Immutable: {@link #merge} returns a new value and never
  * writes its arguments (Spark may reuse the zero value and task results).
+ *
+ * <p>Serialized (as a task result, or in the grouped aggregation's shuffle) as a {@link Wire}: θ, m
+ * and v as raw float (double) bytes ({@link ArrayWire}), not through ND4J's element-by-element
+ * serialization.
  *
  * @param params  Σ θ_end (null when empty)
  * @param m       Σ first moments
@@ -37,6 +44,51 @@ record PartitionResult(INDArray params, INDArray m, INDArray v, long step, Round
         }
         return new PartitionResult(params.add(o.params), m.add(o.m), v.add(o.v), Math.max(step, o.step),
                 stats.merge(o.stats), workers + o.workers, finite && o.finite, Math.max(steps, o.steps));
+    }
+
+    /** Java serialization writes the {@link Wire} in place of the record (records ignore writeObject). */
+    private Object writeReplace() {
+        return new Wire(this);
+    }
+
+    /**
+     * The serialized form of a {@link PartitionResult}: its fields in declaration order, the arrays
+     * through {@link ArrayWire}. Deserializes back into the record ({@code readResolve}). One instance
+     * per (de)serialization, used by one thread.
+     */
+    private static final class Wire implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private transient PartitionResult value;
+
+        Wire(PartitionResult value) {
+            this.value = value;
+        }
+
+        private void writeObject(ObjectOutputStream out) throws IOException {
+            PartitionResult r = value;
+            ArrayWire.write(out, r.params);
+            ArrayWire.write(out, r.m);
+            ArrayWire.write(out, r.v);
+            out.writeLong(r.step);
+            out.writeObject(r.stats);
+            out.writeInt(r.workers);
+            out.writeBoolean(r.finite);
+            out.writeInt(r.steps);
+        }
+
+        private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+            INDArray params = ArrayWire.read(in), m = ArrayWire.read(in), v = ArrayWire.read(in);
+            long step = in.readLong();
+            RoundStatistics stats = (RoundStatistics) in.readObject();
+            int workers = in.readInt();
+            boolean finite = in.readBoolean();
+            int steps = in.readInt();
+            value = new PartitionResult(params, m, v, step, stats, workers, finite, steps);
+        }
+
+        private Object readResolve() {
+            return value;
+        }
     }
 
     /** Bytes of the statistics part of the results summed here (what the meta-learning adds to the traffic). */

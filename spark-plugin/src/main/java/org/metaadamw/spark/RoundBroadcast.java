@@ -3,11 +3,17 @@ package org.metaadamw.spark;
 import org.metaadamw.update.Modulation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.io.Serializable;
 
 /**
  * Everything a partition needs for one round besides its data: θ_r, the Adam state, m_r and the
  * round's coordinates. Broadcast once per round, destroyed after the round's aggregation.
+ *
+ * <p>Serialized as a {@link Wire}: θ, m, v and the trace as raw float (double) bytes ({@link ArrayWire}),
+ * not through ND4J's element-by-element serialization.
  *
  * @param roundInEpoch     which K-slice of each partition's training minibatches this round uses
  * @param validationCursor index of the validation minibatch to use (modulo the partition's count),
@@ -22,4 +28,60 @@ import java.io.Serializable;
 record RoundBroadcast(INDArray params, INDArray m, INDArray v, long step, Modulation modulation, long round,
                       int roundInEpoch, long validationCursor, double timeFraction, long roundSeed, INDArray trace,
                       boolean statistics, boolean startGradient, boolean trainingSignals) implements Serializable {
+
+    /** Java serialization writes the {@link Wire} in place of the record (records ignore writeObject). */
+    private Object writeReplace() {
+        return new Wire(this);
+    }
+
+    /**
+     * The serialized form of a {@link RoundBroadcast}: its fields in declaration order, the arrays
+     * through {@link ArrayWire}. Deserializes back into the record ({@code readResolve}). One instance
+     * per (de)serialization, used by one thread.
+     */
+    private static final class Wire implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private transient RoundBroadcast value;
+
+        Wire(RoundBroadcast value) {
+            this.value = value;
+        }
+
+        private void writeObject(ObjectOutputStream out) throws IOException {
+            RoundBroadcast b = value;
+            ArrayWire.write(out, b.params);
+            ArrayWire.write(out, b.m);
+            ArrayWire.write(out, b.v);
+            out.writeLong(b.step);
+            out.writeObject(b.modulation);
+            out.writeLong(b.round);
+            out.writeInt(b.roundInEpoch);
+            out.writeLong(b.validationCursor);
+            out.writeDouble(b.timeFraction);
+            out.writeLong(b.roundSeed);
+            ArrayWire.write(out, b.trace);
+            out.writeBoolean(b.statistics);
+            out.writeBoolean(b.startGradient);
+            out.writeBoolean(b.trainingSignals);
+        }
+
+        private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+            INDArray params = ArrayWire.read(in), m = ArrayWire.read(in), v = ArrayWire.read(in);
+            long step = in.readLong();
+            Modulation modulation = (Modulation) in.readObject();
+            long round = in.readLong();
+            int roundInEpoch = in.readInt();
+            long validationCursor = in.readLong();
+            double timeFraction = in.readDouble();
+            long roundSeed = in.readLong();
+            INDArray trace = ArrayWire.read(in);
+            boolean statistics = in.readBoolean(), startGradient = in.readBoolean(), trainingSignals = in.readBoolean();
+            value = new RoundBroadcast(params, m, v, step, modulation, round, roundInEpoch, validationCursor, timeFraction,
+                    roundSeed, trace, statistics, startGradient, trainingSignals);
+        }
+
+        private Object readResolve() {
+            return value;
+        }
+    }
 }
