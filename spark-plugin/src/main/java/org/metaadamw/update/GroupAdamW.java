@@ -38,6 +38,8 @@ public final class GroupAdamW {
     private final INDArray passMask;
     private INDArray lrScale;
     private INDArray decayScale;
+    /** Whether the current modulation decays any coordinate ({@link #decayScale} is read only then). */
+    private boolean decaying;
     private Modulation modulation;
 
     public GroupAdamW(MetaAdamWConfig cfg, ParamGroups groups, DataType dtype) {
@@ -54,29 +56,43 @@ public final class GroupAdamW {
         setModulation(Modulation.neutral(groups.count()));
     }
 
-    /** Sets the multipliers of the following steps. */
+    /**
+     * Sets the multipliers of the following steps. The per-coordinate vectors are filled one tensor
+     * at a time, in place, in off-heap arrays allocated once: building them through two heap
+     * {@code double[]} of the model's size each round took 800 MB of executor heap at 50 M parameters
+     * and failed there with a 1 GB heap (docs/benchmarks.md, "Scaling"). A double value assigned to a
+     * float array rounds as the cast of a double array does, so the vectors are the same to the bit.
+     */
     public void setModulation(Modulation mod) {
         if (mod.groups() != groups.count()) {
             throw new IllegalArgumentException("modulation for " + mod.groups() + " groups, network has " + groups.count());
         }
-        double[] lrs = new double[(int) groups.numParams()];
-        double[] dec = new double[lrs.length];
-        boolean anyDecay = false;
+        long n = groups.numParams();
+        if (lrScale == null) {
+            lrScale = Nd4j.create(dtype, n);
+        }
         List<ParamTensor> ts = groups.tensors();
+        boolean anyDecay = false;
         for (int i = 0; i < ts.size(); i++) {
             int g = groups.groupOfTensor(i);
-            if (g < 0) {
-                continue;
-            }
             ParamTensor t = ts.get(i);
-            double a = mod.alpha(g);
-            double d = (!t.bias() || decayBiases) ? a * mod.beta(g) * lambda : 0.0;
-            anyDecay |= d != 0;
-            java.util.Arrays.fill(lrs, (int) t.offset(), (int) (t.offset() + t.length()), a);
-            java.util.Arrays.fill(dec, (int) t.offset(), (int) (t.offset() + t.length()), d);
+            anyDecay |= g >= 0 && (!t.bias() || decayBiases) && mod.alpha(g) * mod.beta(g) * lambda != 0;
         }
-        this.lrScale = Nd4j.createFromArray(lrs).castTo(dtype);
-        this.decayScale = anyDecay ? Nd4j.createFromArray(dec).castTo(dtype) : null;
+        if (anyDecay && decayScale == null) {
+            decayScale = Nd4j.create(dtype, n);
+        }
+        for (int i = 0; i < ts.size(); i++) {
+            int g = groups.groupOfTensor(i);
+            ParamTensor t = ts.get(i);
+            double a = g < 0 ? 0.0 : mod.alpha(g);
+            double d = g >= 0 && (!t.bias() || decayBiases) ? a * mod.beta(g) * lambda : 0.0;
+            var range = org.nd4j.linalg.indexing.NDArrayIndex.interval(t.offset(), t.offset() + t.length());
+            lrScale.get(range).assign(a);
+            if (anyDecay) {
+                decayScale.get(range).assign(d);
+            }
+        }
+        this.decaying = anyDecay;
         this.modulation = mod;
     }
 
@@ -100,7 +116,7 @@ public final class GroupAdamW {
         // size and ε added to √v. Equals m̂/(√v̂ + ε') with ε' = ε/√(1−β2^t).
         double stepScale = Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t));
         INDArray upd = m.mul(stepScale).divi(Transforms.sqrt(v, true).addi(eps)).muli(lrScale);
-        if (decayScale != null) {
+        if (decaying) {
             upd.addi(params.mul(decayScale));
         }
         params.subi(upd.muli(lr));
