@@ -58,7 +58,7 @@ public final class RoundWorker {
      * @param validation the validation minibatch, or null for a round without validation passes
      * @param timeFraction t/T of this round, in [0, 1]
      * @param trace      μ·e, the driver's decayed trace of earlier applied steps, or null (read only on a
-     *                   round with validation passes)
+     *                   meta round)
      * @param statistics whether the controller reads the per-group statistics; without them only the
      *                   training loss is reported ({@link StatisticsExtractor#lossesOnly})
      * @param startGradient whether the controller reads gv0, the validation gradient at θ_r; without it the
