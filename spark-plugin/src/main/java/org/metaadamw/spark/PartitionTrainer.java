@@ -74,7 +74,7 @@ final class PartitionTrainer implements Serializable {
         Context ctx = context(job);
         WorkerResult r = ctx.worker().run(rb.params(), new AdamWState(rb.m(), rb.v(), rb.step()), rb.modulation(), batches,
                 val, rb.timeFraction(), partitionSeed(rb.roundSeed(), partition), val != null || rb.trainingSignals() ? rb.trace() : null, rb.statistics(), rb.startGradient(),
-                val != null || rb.trainingSignals());
+                rb.trainingSignals());
         ExecutorMetrics.recordRound(System.nanoTime() - t0);
         return Collections.singletonList(new PartitionResult(r.params(), r.state().m(), r.state().v(), r.state().step(),
                 r.stats(), 1, r.finite(), r.steps())).iterator();

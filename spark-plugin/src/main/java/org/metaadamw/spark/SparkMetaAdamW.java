@@ -397,10 +397,8 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
 
     private void runRound(Broadcast<JobSetup> setup, int epoch, int roundInEpoch, long totalRounds) {
         long t0 = System.nanoTime();
-        boolean meta = coordinator.wantsValidation();
         // meta.signal=training: a meta round without validation passes, its signals from the local steps
-        boolean fromTraining = meta && !coordinator.controller().usesValidation() && coordinator.usesStatistics();
-        boolean validate = meta && !fromTraining;
+        boolean validate = coordinator.validationRound(), fromTraining = coordinator.trainingSignalRound();
         double tFrac = Math.min(1.0, (double) coordinator.round() / Math.max(1, totalRounds));
         // θ, m and v go into the broadcast as they are, not copied: nothing writes them until the round's
         // aggregate is in and the broadcast destroyed, and workers only read them (local mode hands the

@@ -222,7 +222,7 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
 
     /** The validation minibatch of the next round, or null when the round makes no validation passes. */
     private DataSet nextValidation(DataSetIterator validation, List<DataSet> heldOut) {
-        if (!coordinator.wantsValidation() || !coordinator.controller().usesValidation()) {
+        if (!coordinator.validationRound()) {
             return null;
         }
         if (validation != null) {
@@ -237,10 +237,10 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
         INDArray theta = net.params().dup();
         double tFrac = Math.min(1.0, (double) coordinator.round() / Math.max(1, totalRounds));
         // a meta round: validation passes on val, or (meta.signal=training) signals from the local steps
-        boolean metaRound = val != null || coordinator.wantsValidation() && !coordinator.controller().usesValidation()
-                && coordinator.usesStatistics();
+        boolean fromTraining = coordinator.trainingSignalRound();
         WorkerResult r = worker.run(theta, state, coordinator.modulation(), batches, val, tFrac, coordinator.roundSeed(),
-                metaRound ? coordinator.trace() : null, coordinator.usesStatistics(), coordinator.usesStartGradient(), metaRound);
+                val != null || fromTraining ? coordinator.trace() : null, coordinator.usesStatistics(), coordinator.usesStartGradient(),
+                fromTraining);
         // the worker trained the driver's own network in place: give the coordinator θ_r, so that it
         // sees the applied step θ_end − θ_r (step trace, averaged-step measurement) as on Spark
         net.params().assign(theta);

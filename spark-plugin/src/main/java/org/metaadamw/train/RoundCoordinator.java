@@ -67,6 +67,19 @@ public final class RoundCoordinator {
         return controller.wantsValidation(round);
     }
 
+    /** Whether the next round makes validation passes: the controller wants meta-signals and takes them from validation data. */
+    public boolean validationRound() {
+        return wantsValidation() && controller.usesValidation();
+    }
+
+    /**
+     * Whether the next round is a meta round whose signals come from the local steps ({@code meta.signal=training}):
+     * the controller wants meta-signals, makes no validation passes and reads the statistics.
+     */
+    public boolean trainingSignalRound() {
+        return wantsValidation() && !controller.usesValidation() && controller.usesStatistics();
+    }
+
     public ModulationController controller() {
         return controller;
     }

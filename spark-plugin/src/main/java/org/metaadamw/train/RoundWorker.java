@@ -38,11 +38,9 @@ public final class RoundWorker {
     private final ParamGroups groups;
     private final GroupAdamW optimizer;
     private final StatisticsExtractor extractor;
-    private final boolean trainingSignals;
 
     public RoundWorker(NetModel net, ParamGroups groups, MetaAdamWConfig cfg) {
         this.net = net;
-        this.trainingSignals = cfg.trainingSignals();
         this.groups = groups;
         this.optimizer = new GroupAdamW(cfg, groups, net.params().dataType());
         this.extractor = new StatisticsExtractor(groups, org.metaadamw.stats.FeatureSet.Version.of(cfg));
@@ -63,12 +61,12 @@ public final class RoundWorker {
      *                   training loss is reported ({@link StatisticsExtractor#lossesOnly})
      * @param startGradient whether the controller reads gv0, the validation gradient at θ_r; without it the
      *                   first validation pass is a forward pass for L_val(θ_r) only
-     * @param metaRound  whether the controller wants meta-signals this round; with validation signals they also
-     *                   need {@code validation}, with {@code meta.signal=training} they come from the local steps
+     * @param trainingSignals whether this round's meta-signals come from the local steps ({@code meta.signal=training},
+     *                   {@link RoundCoordinator#trainingSignalRound()}); {@code validation} is then not read
      */
     public WorkerResult run(INDArray thetaStart, AdamWState state, Modulation modulation, List<? extends DataSet> batches,
                             DataSet validation, double timeFraction, long roundSeed, INDArray trace, boolean statistics,
-                            boolean startGradient, boolean metaRound) {
+                            boolean startGradient, boolean trainingSignals) {
         if (batches.isEmpty()) {
             throw new IllegalArgumentException("a round needs at least one training minibatch");
         }
@@ -78,7 +76,7 @@ public final class RoundWorker {
         Nd4j.getRandom().setSeed(nativeSeed(roundSeed));
         optimizer.setModulation(modulation);
 
-        boolean fromTraining = trainingSignals && metaRound && statistics;
+        boolean fromTraining = trainingSignals && statistics;
         if (fromTraining) {
             validation = null;   // never read: the signals come from the local steps
         }
