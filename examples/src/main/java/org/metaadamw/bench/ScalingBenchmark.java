@@ -97,7 +97,8 @@ public final class ScalingBenchmark {
                double statisticsToParameterBytes) {
     }
 
-    private static double median(double[] x) {
+    /** The median of {@code x} (the mean of the two middle values for an even count); {@code x} is not changed. */
+    static double median(double[] x) {
         double[] s = x.clone();
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;

@@ -87,9 +87,9 @@ public final class TaskCostBenchmark {
                 md.append(String.format(Locale.ROOT, "%n%s, lr %s, seed %d, %d measured epochs after one warm-up epoch each%n%n"
                         + "| optimizer | median s/epoch | min–max | ÷ %s | rounds per epoch | last round's training loss |%n"
                         + "|---|---|---|---|---|---|%n", name, lr, seed, epochs, optimizers.get(0).label()));
-                double base = median(secs[0]);
+                double base = ScalingBenchmark.median(secs[0]);
                 for (int i = 0; i < n; i++) {
-                    double med = median(secs[i]);
+                    double med = ScalingBenchmark.median(secs[i]);
                     double[] sorted = secs[i].clone();
                     Arrays.sort(sorted);
                     long rounds = trainers[i].roundsPerEpoch(prep.rdds().train(), prep.rdds().valid());
@@ -113,11 +113,5 @@ public final class TaskCostBenchmark {
         }
         Files.writeString(out, "[" + String.join(",\n", json) + "]\n", StandardCharsets.UTF_8);
         System.out.println("report written to " + out.toAbsolutePath());
-    }
-
-    private static double median(double[] x) {
-        double[] s = x.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
     }
 }

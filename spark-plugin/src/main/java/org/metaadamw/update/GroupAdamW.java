@@ -72,24 +72,24 @@ public final class GroupAdamW {
             lrScale = Nd4j.create(dtype, n);
         }
         List<ParamTensor> ts = groups.tensors();
+        double[] a = new double[ts.size()], d = new double[ts.size()];   // per tensor
         boolean anyDecay = false;
         for (int i = 0; i < ts.size(); i++) {
             int g = groups.groupOfTensor(i);
             ParamTensor t = ts.get(i);
-            anyDecay |= g >= 0 && (!t.bias() || decayBiases) && mod.alpha(g) * mod.beta(g) * lambda != 0;
+            a[i] = g < 0 ? 0.0 : mod.alpha(g);
+            d[i] = g >= 0 && (!t.bias() || decayBiases) ? a[i] * mod.beta(g) * lambda : 0.0;
+            anyDecay |= d[i] != 0;
         }
         if (anyDecay && decayScale == null) {
             decayScale = Nd4j.create(dtype, n);
         }
         for (int i = 0; i < ts.size(); i++) {
-            int g = groups.groupOfTensor(i);
             ParamTensor t = ts.get(i);
-            double a = g < 0 ? 0.0 : mod.alpha(g);
-            double d = g >= 0 && (!t.bias() || decayBiases) ? a * mod.beta(g) * lambda : 0.0;
             var range = org.nd4j.linalg.indexing.NDArrayIndex.interval(t.offset(), t.offset() + t.length());
-            lrScale.get(range).assign(a);
+            lrScale.get(range).assign(a[i]);
             if (anyDecay) {
-                decayScale.get(range).assign(d);
+                decayScale.get(range).assign(d[i]);
             }
         }
         this.decaying = anyDecay;
