@@ -99,8 +99,10 @@ public final class MetaAdamWConf {
                     + "dL_meta/dρ. cosine: ρ ← ρ − meta.scaleLearningRate·c with c ∈ [−1, 1] the cosine of the validation gradient gv1 and the step "
                     + "the loss-decrease term scales (the round's step plus the trace μe, bounded by ‖gv1‖(‖Δ‖ + ‖μe‖)), summed over all groups: "
                     + "it does not shrink with the step, so a collapsed α can recover, and it moves in proportion to how consistently a "
-                    + "longer or shorter step would have helped (docs/results.md, section 4).",
-            "adam", "cosine");
+                    + "longer or shorter step would have helped (docs/results.md, section 4). adaptive: the cosine rule with a step size of its own "
+                    + "(Rprop's sign rule, Riedmiller and Braun 1993): ×1.2 while c keeps its sign from one meta-step to the next, ×0.5 when it "
+                    + "flips, within [meta.scaleLearningRate/16, 4·meta.scaleLearningRate], starting at meta.scaleLearningRate.",
+            "adam", "cosine", "adaptive");
     public static final ConfigEntry<Double> META_SCALE_FLOOR = nonNegative("meta.scaleFloor", 0.0,
             "Experimental, against the greedy objective's short-horizon bias: e^ρ never falls more than this factor below the largest value it reached "
                     + "(values <= 1 = off).");

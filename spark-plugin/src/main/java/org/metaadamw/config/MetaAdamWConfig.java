@@ -149,7 +149,9 @@ public final class MetaAdamWConfig implements Serializable {
     public double metaScaleLearningRate() { return get(MetaAdamWConf.META_SCALE_LEARNING_RATE); }
     public double metaScaleFloor() { return get(MetaAdamWConf.META_SCALE_FLOOR); }
     /** {@code meta.scaleRule=cosine}: ρ follows the bounded cosine signal instead of an Adam step. */
-    public boolean cosineScaleRule() { return get(MetaAdamWConf.META_SCALE_RULE).equals("cosine"); }
+    public boolean cosineScaleRule() { return !get(MetaAdamWConf.META_SCALE_RULE).equals("adam"); }
+    /** {@code meta.scaleRule=adaptive}: the cosine rule with a sign-adapted step size. */
+    public boolean adaptiveScaleStep() { return get(MetaAdamWConf.META_SCALE_RULE).equals("adaptive"); }
     /**
      * Whether a global scale is learned with the cosine rule (a scale rate &gt; 0, which validation ties to log
      * multipliers, and {@code meta.scaleRule=cosine}): only then is the trace's norm needed.

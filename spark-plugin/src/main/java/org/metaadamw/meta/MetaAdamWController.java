@@ -41,6 +41,8 @@ public final class MetaAdamWController implements ModulationController {
     private static final Logger LOG = LoggerFactory.getLogger(MetaAdamWController.class);
     /** Term names as used in metric keys, in {@link MetaObjective} order. */
     public static final String[] TERM_NAMES = {"alignment", "lossDecrease", "gap"};
+    /** {@code meta.scaleRule=adaptive}: Rprop's factors (Riedmiller and Braun 1993) and the step's bounds relative to κ. */
+    private static final double SCALE_STEP_UP = 1.2, SCALE_STEP_DOWN = 0.5, SCALE_STEP_MAX = 4, SCALE_STEP_MIN_FRACTION = 16;
 
     private final MetaAdamWConfig config;
     private final OutputMap outputMap;
@@ -55,6 +57,8 @@ public final class MetaAdamWController implements ModulationController {
     private double[][] lastTokens;
     private Modulation used;
     private double rho;
+    /** Step size of ρ's cosine rule (fixed, or sign-adapted with {@code meta.scaleRule=adaptive}) and the last cosine signal. */
+    private double scaleStep, lastScaleSignal;
     /** Running maximum of ρ, for {@code meta.scaleFloor}. */
     private double rhoMax;
     private double usedRho;
@@ -152,6 +156,8 @@ public final class MetaAdamWController implements ModulationController {
         this.rho = 0;
         this.rhoMax = 0;
         this.usedRho = 0;
+        this.scaleStep = config.metaScaleStep();
+        this.lastScaleSignal = 0;
         this.used = Modulation.neutral(G);
         this.usedExcluded = new boolean[G];
         this.lastForward = null;
@@ -174,6 +180,8 @@ public final class MetaAdamWController implements ModulationController {
         rho = Math.min(rho, 0.0);
         rhoMax = rho;
         usedRho = rho;
+        scaleStep = config.metaScaleStep();
+        lastScaleSignal = 0;
         usedExcluded = new boolean[groups.count()];
         metrics.set(MetricTable.SCALE, rho);
         return handOut(Modulation.neutral(groups.count()));
@@ -225,7 +233,7 @@ public final class MetaAdamWController implements ModulationController {
             b.metaAdamBefore.copyFrom(metaAdam);
             b.scaleAdamBefore.copyFrom(scaleAdam);
             b.huwBefore.copyFrom(huw);
-            double rho0 = rho, rhoMax0 = rhoMax;
+            double rho0 = rho, rhoMax0 = rhoMax, scaleStep0 = scaleStep, lastScaleSignal0 = lastScaleSignal;
             long steps0 = metaSteps;
             metaStep(s, bad, b);
             AttentionModule.Forward f = module.forward(tokens, b.pass);
@@ -236,6 +244,8 @@ public final class MetaAdamWController implements ModulationController {
                 huw.copyFrom(b.huwBefore);
                 rho = rho0;
                 rhoMax = rhoMax0;
+                scaleStep = scaleStep0;
+                lastScaleSignal = lastScaleSignal0;
                 metaSteps = steps0;
                 metrics.set(MetricTable.META_STEPS, metaSteps);   // diagnostics count only the steps kept
                 rejectedMetaSteps++;
@@ -349,7 +359,14 @@ public final class MetaAdamWController implements ModulationController {
         if (config.cosineGlobalScale()) {
             // bounded and scale-free: a signal that shrinks with the step (dL/dρ ∝ ‖Δ‖) cannot trap ρ at its floor
             gRho = s.scaleCosine(exclude);
-            rho = Math.max(Math.log(config.alphaMin()), Math.min(Math.log(config.alphaMax()), rho - config.metaScaleStep() * gRho));
+            if (config.adaptiveScaleStep()) {
+                // Rprop's sign rule on the step size: a signal that keeps its sign says the step is too timid
+                double base = config.metaScaleStep(), agree = gRho * lastScaleSignal;
+                scaleStep = agree > 0 ? Math.min(SCALE_STEP_UP * scaleStep, SCALE_STEP_MAX * base)
+                        : agree < 0 ? Math.max(SCALE_STEP_DOWN * scaleStep, base / SCALE_STEP_MIN_FRACTION) : scaleStep;
+                lastScaleSignal = gRho;
+            }
+            rho = Math.max(Math.log(config.alphaMin()), Math.min(Math.log(config.alphaMax()), rho - scaleStep * gRho));
             rhoMax = Math.max(rhoMax, rho);
         } else if (outputMap.isLog() && config.metaScaleLearningRate() > 0 && Double.isFinite(gRho)) {
             double[] r = b.rho;
@@ -365,6 +382,9 @@ public final class MetaAdamWController implements ModulationController {
         }
         metrics.set(MetricTable.SCALE, rho);
         metrics.set(MetricTable.META_GRAD_SCALE, gRho);
+        if (config.cosineGlobalScale()) {
+            metrics.set(MetricTable.SCALE_STEP, scaleStep);
+        }
         huw.update(b.values);
         metaSteps++;
         double[] v = b.values;
@@ -413,7 +433,7 @@ public final class MetaAdamWController implements ModulationController {
                 metaAdam.state(), huw.logVariances(), huw.adam().state(), rho, rhoMax, scaleAdam.state(), metaSteps, round,
                 groups == null ? java.util.List.of() : groups.names(),
                 lastForward == null ? null : new MetaState.Handout(deepCopy(lastTokens), usedRho, used.alphas(), used.betas(),
-                        used.lambda1s(), used.lambda2s(), usedExcluded.clone()));
+                        used.lambda1s(), used.lambda2s(), usedExcluded.clone()), scaleStep, lastScaleSignal);
     }
 
     private static boolean finite(double[] a) {
@@ -451,6 +471,8 @@ public final class MetaAdamWController implements ModulationController {
         rhoMax = state.scaleMax();
         usedRho = rho;
         scaleAdam.restore(state.scaleAdam());
+        scaleStep = state.scaleStep() > 0 ? state.scaleStep() : config.metaScaleStep();
+        lastScaleSignal = state.scaleSignal();
         metaSteps = state.metaSteps();
         lastForward = null;
         lastTokens = null;

@@ -21,14 +21,20 @@ import java.util.Map;
  *
  * @param handout the modulation last handed out and the module input it came from; null when the
  *                controller had not run a forward pass since its start or the last rollback
+ * @param scaleStep the current step size of ρ's cosine rule ({@code meta.scaleRule=adaptive} changes it; 0 in
+ *                  format 3, which did not have it: the configured step is used)
+ * @param scaleSignal the cosine signal of the last meta-step (what the adaptive rule compares the next one with)
  */
 public record MetaState(int formatVersion, Map<String, String> config, ModuleShape shape, double[] moduleWeights,
                         Adam.State metaAdam, double[] huwLogVariances, Adam.State huwAdam, double scale,
                         double scaleMax, Adam.State scaleAdam, long metaSteps, long round, List<String> groups,
-                        Handout handout) implements Serializable {
+                        Handout handout, double scaleStep, double scaleSignal) implements Serializable {
 
-    /** 2: adds the global log step scale ρ, its running maximum and its optimizer state. 3: adds the handout. */
-    public static final int FORMAT_VERSION = 3;
+    /**
+     * 2: adds the global log step scale ρ, its running maximum and its optimizer state. 3: adds the handout.
+     * 4: adds the cosine rule's step size and last signal; format 3 is still read (as the state of a fixed step).
+     */
+    public static final int FORMAT_VERSION = 4;
 
     /**
      * The last modulation handed out (α, β, λ1, λ2 per group), the ρ it used, the groups excluded for
@@ -51,9 +57,13 @@ public record MetaState(int formatVersion, Map<String, String> config, ModuleSha
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     void checkCompatible(ModuleShape expected, List<String> groupNames, int numWeights) {
-        if (formatVersion != FORMAT_VERSION) {
-            throw new IllegalArgumentException("meta-state format version " + formatVersion + " is not supported (expected "
+        if (formatVersion != FORMAT_VERSION && formatVersion != 3) {
+            throw new IllegalArgumentException("meta-state format version " + formatVersion + " is not supported (expected 3 or "
                     + FORMAT_VERSION + ")");
+        }
+        if (!Double.isFinite(scaleStep) || scaleStep < 0 || !Double.isFinite(scaleSignal) || Math.abs(scaleSignal) > 1) {
+            throw new IllegalArgumentException("meta-state scale step " + scaleStep + " / signal " + scaleSignal
+                    + ": expected a finite step >= 0 and a signal in [-1, 1]");
         }
         if (!shape.equals(expected)) {
             throw new IllegalArgumentException("meta-state module shape " + shape + " does not match " + expected);

@@ -21,7 +21,9 @@ final class MetricTable implements Serializable {
     static final int META_TERM = 4;
     /** {@code huw.weight.<term>}, one per term. */
     static final int HUW_WEIGHT = META_TERM + MetaObjective.TERMS;
-    private static final int GLOBALS = HUW_WEIGHT + MetaObjective.TERMS;
+    /** {@code scaleStep}: the step size of ρ's cosine rule. */
+    static final int SCALE_STEP = HUW_WEIGHT + MetaObjective.TERMS;
+    private static final int GLOBALS = SCALE_STEP + 1;
     // per-group keys
     static final int ALPHA = 0, BETA = 1, META_GRAD_ALPHA = 2, META_GRAD_BETA = 3;
     /** {@code dAlpha.<term>.<g>}, one per term. */
@@ -41,6 +43,7 @@ final class MetricTable implements Serializable {
         keys[META_STEPS] = "meta.steps";
         keys[NON_FINITE_GROUPS] = "nonFiniteGroups";
         keys[META_GRAD_SCALE] = "metaGrad.scale";
+        keys[SCALE_STEP] = "scaleStep";
         for (int i = 0; i < MetaObjective.TERMS; i++) {
             keys[META_TERM + i] = "meta." + terms[i];
             keys[HUW_WEIGHT + i] = "huw.weight." + terms[i];

@@ -228,12 +228,12 @@ class MetaAdamWControllerTest {
         double[] nan = s.moduleWeights().clone();
         nan[nan.length / 2] = Double.NaN;
         MetaState withNan = new MetaState(s.formatVersion(), s.config(), s.shape(), nan, s.metaAdam(), s.huwLogVariances(), s.huwAdam(),
-                s.scale(), s.scaleMax(), s.scaleAdam(), s.metaSteps(), s.round(), s.groups(), s.handout());
+                s.scale(), s.scaleMax(), s.scaleAdam(), s.metaSteps(), s.round(), s.groups(), s.handout(), s.scaleStep(), s.scaleSignal());
         var e = assertThrows(IllegalArgumentException.class, () -> b.restore(withNan));
         assertTrue(e.getMessage().contains("module weights: value " + nan.length / 2 + " is NaN"), e.getMessage());
         MetaState shortAdam = new MetaState(s.formatVersion(), s.config(), s.shape(), s.moduleWeights(),
                 new Adam.State(new double[3], new double[3], 1), s.huwLogVariances(), s.huwAdam(), s.scale(), s.scaleMax(), s.scaleAdam(),
-                s.metaSteps(), s.round(), s.groups(), s.handout());
+                s.metaSteps(), s.round(), s.groups(), s.handout(), s.scaleStep(), s.scaleSignal());
         e = assertThrows(IllegalArgumentException.class, () -> b.restore(shortAdam));
         assertTrue(e.getMessage().contains("the module's Adam state does not have"), e.getMessage());
         assertEquals(before, b.snapshot(0), "a refused state must leave the controller as it was");
@@ -246,7 +246,7 @@ class MetaAdamWControllerTest {
         a.initial(groups);
         MetaState s = a.snapshot(0);
         MetaState other = new MetaState(99, s.config(), s.shape(), s.moduleWeights(), s.metaAdam(), s.huwLogVariances(),
-                s.huwAdam(), s.scale(), s.scaleMax(), s.scaleAdam(), 0, 0, s.groups(), s.handout());
+                s.huwAdam(), s.scale(), s.scaleMax(), s.scaleAdam(), 0, 0, s.groups(), s.handout(), s.scaleStep(), s.scaleSignal());
         Path file = dir.resolve("old.json");
         other.save(file);
         var e = assertThrows(java.io.IOException.class, () -> MetaState.load(file));
@@ -360,6 +360,60 @@ class MetaAdamWControllerTest {
             adam.next(stepSummary(G, round, 1e-4, -0.5), round, 12);
         }
         assertTrue(adam.scale() < before, "Adam keeps falling on its momentum although every new step says rise: " + before + " -> " + adam.scale());
+    }
+
+    @Test
+    void theAdaptiveScaleRuleGrowsItsStepWhileTheSignalKeepsItsSignAndHalvesItOnAFlip(@TempDir Path dir) throws Exception {
+        ParamGroups groups = groups();
+        int G = groups.count();
+        double kappa = 0.3;
+        MetaAdamWConfig cfg = MetaAdamWConfig.builder().metaScaleRule("adaptive").metaScaleLearningRate(kappa).alphaMin(1e-4).alphaMax(1e4).build();
+        MetaAdamWController c = new MetaAdamWController(cfg);
+        c.initial(groups);
+        // signals per meta-step (round 0 makes none): six times "longer", then "shorter" twice, then "longer"
+        double[] cos = {0, -0.5, -0.5, -0.5, -0.5, -0.5, -0.5, 0.5, 0.5, -0.5};
+        double step = kappa, rho = 0;
+        for (int round = 0; round < cos.length; round++) {
+            c.next(stepSummary(G, round, 1e-2, cos[round]), round, 20);
+            if (round >= 1) {
+                double agree = cos[round] * (round >= 2 ? cos[round - 1] : 0);
+                step = agree > 0 ? Math.min(1.2 * step, 4 * kappa) : agree < 0 ? Math.max(0.5 * step, kappa / 16) : step;
+                rho -= step * cos[round];
+            }
+            assertEquals(rho, c.scale(), 1e-12, "round " + round);
+            if (round >= 1) {
+                assertEquals(step, c.metrics().get("scaleStep"), 1e-15, "round " + round);
+            }
+        }
+        // κ at the first meta-step, ×1.2 for each of the five agreements, ×0.5 at each of the two flips, ×1.2 once more
+        assertEquals(kappa * Math.pow(1.2, 6) * 0.25, c.metrics().get("scaleStep"), 1e-15);
+        // the cap: many agreements never take the step above 4κ
+        MetaAdamWController capped = new MetaAdamWController(cfg);
+        capped.initial(groups);
+        for (int round = 0; round < 30; round++) {
+            capped.next(stepSummary(G, round, 1e-2, -0.5), round, 30);
+        }
+        assertEquals(4 * kappa, capped.metrics().get("scaleStep"), 1e-15);
+        // the fixed cosine rule never changes its step
+        MetaAdamWController fixed = new MetaAdamWController(cfg.toBuilder().metaScaleRule("cosine").build());
+        fixed.initial(groups);
+        for (int round = 0; round < 5; round++) {
+            fixed.next(stepSummary(G, round, 1e-2, -0.5), round, 30);
+        }
+        assertEquals(kappa, fixed.metrics().get("scaleStep"), 0.0);
+        assertEquals(4 * kappa * 0.5, fixed.scale(), 1e-12);
+        // resumed = uninterrupted: the step size and the last signal are part of the saved state
+        Path file = dir.resolve("meta-state.json");
+        c.snapshot(cos.length).save(file);
+        MetaAdamWController r = new MetaAdamWController(cfg);
+        r.initial(groups);
+        r.restore(MetaState.load(file));
+        for (int round = cos.length; round < cos.length + 4; round++) {
+            RoundSummary s = stepSummary(G, round, 1e-2, round % 3 == 0 ? 0.4 : -0.3);
+            assertEquals(c.next(s, round, 20), r.next(s, round, 20), "round " + round);
+            assertEquals(c.scale(), r.scale(), 0.0, "round " + round);
+        }
+        assertEquals(c.snapshot(99), r.snapshot(99));
     }
 
     @Test
