@@ -92,9 +92,10 @@ public final class MetaAdamWConf {
             "abs: s_i's own gradient uses |L_i| (bounded below; equilibrium weight p_i/|L_i|); paper: the literal formula (with the clamp).",
             "abs", "paper");
     public static final ConfigEntry<Double> META_SCALE_LEARNING_RATE = nonNegative("meta.scaleLearningRate", 0.5,
-            "Adam learning rate (per meta-step, in log space) of ρ, the global log step scale shared by all groups (log multipliers only; 0 = no global scale). "
+            "Step size κ (per meta-step, in log space) of ρ, the global log step scale shared by all groups (log multipliers only; 0 = no global scale): "
+                    + "the starting step of meta.scaleRule=adaptive, the fixed step of cosine, Adam's learning rate for adam. "
                     + "ρ follows the summed hypergradient of every group, so a base learning rate that is too small or too large is corrected within tens of rounds.");
-    public static final ConfigEntry<String> META_SCALE_RULE = choice("meta.scaleRule", "cosine",
+    public static final ConfigEntry<String> META_SCALE_RULE = choice("meta.scaleRule", "adaptive",
             "How ρ, the global log step scale, follows its hypergradient (log multipliers only). adam: an Adam step of size meta.scaleLearningRate on "
                     + "dL_meta/dρ. cosine: ρ ← ρ − meta.scaleLearningRate·c with c ∈ [−1, 1] the cosine of the validation gradient gv1 and the step "
                     + "the loss-decrease term scales (the round's step plus the trace μe, bounded by ‖gv1‖(‖Δ‖ + ‖μe‖)), summed over all groups: "

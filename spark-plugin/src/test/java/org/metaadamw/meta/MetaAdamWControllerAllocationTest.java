@@ -78,7 +78,8 @@ class MetaAdamWControllerAllocationTest {
         long modulation = 48 + 4 * (24 + 8L * G);
         assertTrue(perCall <= modulation + 64, "a meta-step allocated " + perCall + " bytes, the modulation takes about " + modulation);
         Map<String, Double> m = c.metrics();
-        assertEquals(10 + 7 * G, m.size(), m.keySet().toString());
+        assertEquals(11 + 7 * G, m.size(), m.keySet().toString());
+        assertTrue(m.containsKey("scaleStep"));
         for (int g = 0; g < G; g++) {
             for (String k : new String[]{"alpha.", "beta.", "metaGrad.alpha.", "metaGrad.beta.", "dAlpha.alignment.",
                     "dAlpha.lossDecrease.", "dAlpha.gap."}) {
