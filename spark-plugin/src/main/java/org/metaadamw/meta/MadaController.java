@@ -180,7 +180,7 @@ final class MadaController implements ModulationController {
         return Map.copyOf(metrics);
     }
 
-    /** {"coefficients": [[β1, β2, β3, ρ, c, γ], ...], "skippedNonFinite": n}. */
+    /** {"coefficients": [[β1, β2, β3, ρ, c, γ], ...], "skippedNonFinite": n, "lastSignals": n} (the last two for the metrics). */
     @Override
     public String saveState(long round) {
         requireInitialised();
@@ -194,6 +194,7 @@ final class MadaController implements ModulationController {
             }
         }
         o.put("skippedNonFinite", skippedNonFinite);
+        o.put("lastSignals", lastSignals);
         return o.toString();
     }
 
@@ -222,6 +223,7 @@ final class MadaController implements ModulationController {
         }
         coefficients = MadaCoefficients.of(v);   // checks the lengths and the ranges
         skippedNonFinite = o.path("skippedNonFinite").asLong(0);
+        lastSignals = o.path("lastSignals").asLong(0);
         publish();
     }
 
