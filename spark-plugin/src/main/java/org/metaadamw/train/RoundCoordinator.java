@@ -274,8 +274,8 @@ public final class RoundCoordinator {
         boolean ok = finite && RoundWorker.isFinite(avgParams);
         if (!ok) {
             consecutiveNonFinite++;
-            LOG.warn("round {}: NaN/Inf in the parameters or Adam state; round rolled back, neutral multipliers next ({} of {} allowed in a row)",
-                    round, consecutiveNonFinite, cfg.maxNonFiniteRounds());
+            LOG.warn("round {}: NaN/Inf in the parameters or {} state; round rolled back, neutral multipliers next ({} of {} allowed in a row)",
+                    round, ruleKind == UpdateRule.Kind.MADA ? "MADA" : "Adam", consecutiveNonFinite, cfg.maxNonFiniteRounds());
             if (consecutiveNonFinite >= cfg.maxNonFiniteRounds()) {
                 throw new NonFiniteTrainingException("training produced NaN/Inf in " + consecutiveNonFinite
                         + " consecutive rounds (up to round " + round + "); the parameters hold the last finite state. "

@@ -177,6 +177,37 @@ class MadaTrainingTest {
         assertEquals(clean[0], resumed[0], "the controller's coefficients");
     }
 
+    /** A minibatch with a NaN feature inside round 1 of each epoch: the round is rolled back and nothing non-finite reaches θ, the state or the coefficients. */
+    @Test
+    void aRoundThatProducesNaNIsRolledBackAndTheCoefficientsKeepTheirValues() {
+        List<DataSet> batches = new ArrayList<>(data(DataType.DOUBLE));
+        DataSet bad = batches.get(4).copy();
+        bad.getFeatures().putScalar(0, 0, Double.NaN);
+        batches.set(4, bad);   // the second step of round 1 (K = 3)
+        MultiLayerNetwork net = TestNets.mlp(4, DataType.DOUBLE, 1e-2, 0, false, false);
+        LocalMetaAdamWTrainer t = new LocalMetaAdamWTrainer(net, base().controller("mada").build());
+        t.fit(new ListDataSetIterator<>(batches, 1), null, 2);
+        List<RoundRecord> h = t.history();
+        int rolled = 0;
+        for (int i = 0; i < h.size(); i++) {
+            if (h.get(i).rolledBack()) {
+                rolled++;
+                assertEquals(h.get(i - 1).metrics().get("mada.gamma"), h.get(i).metrics().get("mada.gamma"), 0.0, "round " + i);
+                assertEquals(h.get(i - 1).metrics().get("mada.beta3"), h.get(i).metrics().get("mada.beta3"), 0.0, "round " + i);
+            }
+            for (var e : h.get(i).metrics().entrySet()) {
+                assertTrue(Double.isFinite(e.getValue()), "round " + i + ": " + e);
+            }
+        }
+        System.out.printf(Locale.ROOT, "mada with a NaN minibatch: %d of %d rounds rolled back, γ at the end %s%n", rolled, h.size(),
+                t.controllerMetrics().get("mada.gamma"));
+        assertEquals(2, rolled, "the poisoned round of each epoch");
+        assertTrue(RoundWorker.isFinite(net.params()));
+        assertTrue(RoundWorker.isFinite(t.adamState().m()) && RoundWorker.isFinite(t.adamState().v()));
+        assertTrue(!h.get(h.size() - 1).rolledBack());
+        assertTrue(h.get(h.size() - 1).metrics().get("mada.gamma") != 1.0, "the coefficients kept learning");
+    }
+
     @Test
     void aMadaCheckpointIsNotResumedByAnAdamWTrainerNorTheOtherWay(@TempDir Path dir) {
         MetaAdamWConfig cfg = base().controller("mada").checkpoint(dir.toUri().toString(), 2, 2).build();
@@ -186,5 +217,12 @@ class MadaTrainingTest {
         var e = assertThrows(UncheckedIOException.class, () -> new LocalMetaAdamWTrainer(TestNets.mlp(4, DataType.DOUBLE, 1e-2, 0, false, false),
                 cfg.toBuilder().controller("adamw").build()).resume());
         assertTrue(e.getMessage().contains("round-") && e.getMessage().contains("workers running MADA"), e.getMessage());
+        Path other = dir.resolve("adamw");
+        new LocalMetaAdamWTrainer(TestNets.mlp(4, DataType.DOUBLE, 1e-2, 0, false, false),
+                cfg.toBuilder().controller("adamw").checkpoint(other.toUri().toString(), 2, 2).build())
+                .fit(new ListDataSetIterator<>(data(DataType.DOUBLE), 1), null, 1);
+        var f = assertThrows(UncheckedIOException.class, () -> new LocalMetaAdamWTrainer(TestNets.mlp(4, DataType.DOUBLE, 1e-2, 0, false, false),
+                cfg.toBuilder().checkpoint(other.toUri().toString(), 2, 2).build()).resume());
+        assertTrue(f.getMessage().contains("workers running AdamW") && f.getMessage().contains("runs MADA"), f.getMessage());
     }
 }
