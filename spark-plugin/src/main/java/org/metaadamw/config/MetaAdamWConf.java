@@ -146,11 +146,37 @@ public final class MetaAdamWConf {
     public static final ConfigEntry<String> CONTROLLER = register(new ConfigEntry<>(PREFIX + "controller", "string", "metaadamw",
             "Driver controller: metaadamw (learned multipliers), adamw (constant 1: the meta-off switch), hypergradient (per-group multiplicative hypergradient descent, "
                     + "Baydin et al. 2018, from the same validation signals), random (an ablation: multipliers drawn once, uniformly in their ranges, from the seed, then frozen), "
+                    + "mada (the workers run MADA, Ozkara et al. 2024, whose coefficients the driver learns by hypergradient descent; the mada.* keys, docs/mada.md), "
                     + "or a controller another jar adds (org.metaadamw.meta.ControllerProvider in META-INF/services); an unknown name is refused when the trainer is built, listing the known ones.",
-            "metaadamw, adamw, hypergradient, random, or a ControllerProvider's name ([a-z][a-z0-9_-]*)",
+            "metaadamw, adamw, hypergradient, random, mada, or a ControllerProvider's name ([a-z][a-z0-9_-]*)",
             v -> v.matches("[a-z][a-z0-9_-]*"), s -> s.toLowerCase(Locale.ROOT), s -> s));
     public static final ConfigEntry<Double> HYPERGRADIENT_RATE = positive("hypergradient.rate", 0.1,
             "hypergradient controller: κ in ln α_g ← ln α_g − κ·cos(gv1_g, Δ_g) per meta-round (the normalized multiplicative rule), α_g clamped to [alphaMin, alphaMax].");
+    // ---- mada controller (docs/mada.md) ----
+    public static final ConfigEntry<String> MADA_INITIAL = choice("mada.initial", "adam",
+            "mada controller: the coefficients (β1, β2, β3, ρ, c, γ) training starts from, a named corner of MADA: adam (β3 = 0, ρ = c = γ = 1), "
+                    + "avgrad (ρ = 0), yogi (c = 0), adan (β3 = 0.92, Adan's default gradient-difference decay 1 − 0.08), lion (γ = 0). "
+                    + "β1, β2 are beta1 and beta2, clamped into MADA's ranges [0.01, 0.99] and [0.501, 0.99] (the default beta2 = 0.999 starts at 0.99).",
+            "adam", "avgrad", "yogi", "adan", "lion");
+    public static final ConfigEntry<String> MADA_COEFFICIENTS = choice("mada.coefficients", "global",
+            "mada controller: global = one set of six coefficients for every parameter, as the paper; group = one set per parameter group (an extension none of the papers has).",
+            "global", "group");
+    public static final ConfigEntry<Double> MADA_LEARNING_RATE_BETA1 = nonNegative("mada.learningRate.beta1", 5e-4,
+            "mada controller: hypergradient learning rate of β1 (coefficient per unit of loss; the official code's 5e-4; 0 freezes β1).");
+    public static final ConfigEntry<Double> MADA_LEARNING_RATE_BETA2 = nonNegative("mada.learningRate.beta2", 5e-4,
+            "mada controller: hypergradient learning rate of β2 (the official code's 5e-4; 0 freezes β2).");
+    public static final ConfigEntry<Double> MADA_LEARNING_RATE_BETA3 = nonNegative("mada.learningRate.beta3", 0.1,
+            "mada controller: hypergradient learning rate of β3 (the official code's 0.1; 0 freezes β3).");
+    public static final ConfigEntry<Double> MADA_LEARNING_RATE_RHO = nonNegative("mada.learningRate.rho", 0.1,
+            "mada controller: hypergradient learning rate of ρ (the official code's 0.1; 0 freezes ρ).");
+    public static final ConfigEntry<Double> MADA_LEARNING_RATE_C = nonNegative("mada.learningRate.c", 0.1,
+            "mada controller: hypergradient learning rate of c (the official code's 0.1; 0 freezes c).");
+    public static final ConfigEntry<Double> MADA_LEARNING_RATE_GAMMA = nonNegative("mada.learningRate.gamma", 0.1,
+            "mada controller: hypergradient learning rate of γ (the official code's 0.1; 0 freezes γ).");
+    public static final ConfigEntry<Double> MADA_LION_BETA1 = unitInterval("mada.lionBeta1", 0.95,
+            "mada controller: Lion's direction interpolation βL1 in sign(βL1·ℓ + (1 − βL1)·g), fixed (the official code's 0.95).");
+    public static final ConfigEntry<Double> MADA_LION_BETA2 = unitInterval("mada.lionBeta2", 0.98,
+            "mada controller: Lion's momentum decay βL2 in ℓ ← βL2·ℓ + (1 − βL2)·g, fixed (the official code's 0.98).");
     public static final ConfigEntry<String> META_TERMS = terms("meta.terms", "lossDecrease",
             "Meta-loss terms the attention module and ρ are trained on; comma-separated subset of alignment, lossDecrease, gap, balanced by HUW when more than one. "
                     + "The default is the loss-decrease hypergradient alone: measured on real tasks, the alignment and gap terms push α the same way whatever the base learning rate "

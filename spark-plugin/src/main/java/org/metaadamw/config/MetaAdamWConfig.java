@@ -240,6 +240,18 @@ public final class MetaAdamWConfig implements Serializable {
         return new boolean[]{set.contains("alignment"), set.contains("lossDecrease"), set.contains("gap")};
     }
     public int metricsMaxGroups() { return get(MetaAdamWConf.METRICS_MAX_GROUPS); }
+    /** {@code mada.initial}: adam, avgrad, yogi, adan or lion. */
+    public String madaInitial() { return get(MetaAdamWConf.MADA_INITIAL); }
+    /** {@code mada.coefficients} = group: one set of MADA coefficients per parameter group (else one global set). */
+    public boolean madaPerGroup() { return get(MetaAdamWConf.MADA_COEFFICIENTS).equals("group"); }
+    /** The six {@code mada.learningRate.*} in the order β1, β2, β3, ρ, c, γ; a new array. */
+    public double[] madaLearningRates() {
+        return new double[]{get(MetaAdamWConf.MADA_LEARNING_RATE_BETA1), get(MetaAdamWConf.MADA_LEARNING_RATE_BETA2),
+                get(MetaAdamWConf.MADA_LEARNING_RATE_BETA3), get(MetaAdamWConf.MADA_LEARNING_RATE_RHO),
+                get(MetaAdamWConf.MADA_LEARNING_RATE_C), get(MetaAdamWConf.MADA_LEARNING_RATE_GAMMA)};
+    }
+    public double madaLionBeta1() { return get(MetaAdamWConf.MADA_LION_BETA1); }
+    public double madaLionBeta2() { return get(MetaAdamWConf.MADA_LION_BETA2); }
 
 
     @Override
@@ -328,6 +340,21 @@ public final class MetaAdamWConfig implements Serializable {
             return set(MetaAdamWConf.CHECKPOINT_KEEP, keep);
         }
         public Builder validationHoldout(int v) { return set(MetaAdamWConf.VALIDATION_HOLDOUT, v); }
+        public Builder madaInitial(String v) { return setString(MetaAdamWConf.MADA_INITIAL.key(), v); }
+        public Builder madaCoefficients(String v) { return setString(MetaAdamWConf.MADA_COEFFICIENTS.key(), v); }
+        /** The six {@code mada.learningRate.*}, in the order β1, β2, β3, ρ, c, γ. */
+        public Builder madaLearningRates(double beta1, double beta2, double beta3, double rho, double c, double gamma) {
+            set(MetaAdamWConf.MADA_LEARNING_RATE_BETA1, beta1);
+            set(MetaAdamWConf.MADA_LEARNING_RATE_BETA2, beta2);
+            set(MetaAdamWConf.MADA_LEARNING_RATE_BETA3, beta3);
+            set(MetaAdamWConf.MADA_LEARNING_RATE_RHO, rho);
+            set(MetaAdamWConf.MADA_LEARNING_RATE_C, c);
+            return set(MetaAdamWConf.MADA_LEARNING_RATE_GAMMA, gamma);
+        }
+        public Builder madaLionBetas(double beta1, double beta2) {
+            set(MetaAdamWConf.MADA_LION_BETA1, beta1);
+            return set(MetaAdamWConf.MADA_LION_BETA2, beta2);
+        }
 
         public MetaAdamWConfig build() {
             return new MetaAdamWConfig(new LinkedHashMap<>(values));

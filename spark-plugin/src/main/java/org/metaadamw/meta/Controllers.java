@@ -22,7 +22,7 @@ public final class Controllers {
     /** The providers by name: the built-in ones, then those {@link ServiceLoader} finds. */
     static Map<String, ControllerProvider> providers() {
         Map<String, ControllerProvider> byName = new TreeMap<>();
-        List<ControllerProvider> all = new ArrayList<>(List.of(new MetaAdamW(), new AdamW(), new Hypergradient(), new Random()));
+        List<ControllerProvider> all = new ArrayList<>(List.of(new MetaAdamW(), new AdamW(), new Hypergradient(), new Random(), new Mada()));
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         try {
             for (ControllerProvider p : ServiceLoader.load(ControllerProvider.class, loader != null ? loader : Controllers.class.getClassLoader())) {
@@ -88,6 +88,13 @@ public final class Controllers {
         @Override public String name() { return "hypergradient"; }
         @Override public String description() { return "per-group multiplicative hypergradient descent (Baydin et al. 2018)"; }
         @Override public ModulationController create(MetaAdamWConfig cfg) { return new HypergradientController(cfg); }
+    }
+
+    /** {@code mada}: the workers run MADA; the driver learns its coefficients by hypergradient descent. */
+    static final class Mada implements ControllerProvider {
+        @Override public String name() { return "mada"; }
+        @Override public String description() { return "the workers run MADA (Ozkara et al. 2024): Adam, AVGrad, Yogi, Adan and Lion interpolated by coefficients learned by hypergradient descent"; }
+        @Override public ModulationController create(MetaAdamWConfig cfg) { return new MadaController(cfg); }
     }
 
     /** {@code random}: multipliers drawn once from the seed, then frozen. */

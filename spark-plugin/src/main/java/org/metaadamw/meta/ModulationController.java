@@ -2,7 +2,9 @@ package org.metaadamw.meta;
 
 import org.metaadamw.grouping.ParamGroups;
 import org.metaadamw.stats.RoundSummary;
+import org.metaadamw.update.HypergradientSum;
 import org.metaadamw.update.Modulation;
+import org.metaadamw.update.UpdateRule;
 
 import java.io.Serializable;
 import java.util.Map;
@@ -32,6 +34,25 @@ public interface ModulationController extends Serializable {
      * @param totalRounds the planned number of rounds (for t/T), &gt;= 1
      */
     Modulation next(RoundSummary summary, long round, long totalRounds);
+
+    /**
+     * The modulation of round {@code round + 1}, given the statistics of round {@code round} and the
+     * summed one-step hypergradients the workers' update rule returned ({@link HypergradientSum#EMPTY}
+     * unless {@link #updateRule()} is MADA's). This is the method the trainers call; the default
+     * ignores the hypergradients and calls {@link #next(RoundSummary, long, long)}.
+     */
+    default Modulation next(RoundSummary summary, HypergradientSum hypergradients, long round, long totalRounds) {
+        return next(summary, round, totalRounds);
+    }
+
+    /**
+     * The update rule the workers run in the next round (after {@link #initial}, {@link #next} or
+     * {@link #rolledBack}). Its kind must stay the same for the whole run. The default, what every
+     * controller but {@code mada} uses: AdamW with the controller's per-group multipliers.
+     */
+    default UpdateRule updateRule() {
+        return UpdateRule.adamW();
+    }
 
     /**
      * Round {@code round} was rolled back: its statistics are discarded and nothing refers to it any

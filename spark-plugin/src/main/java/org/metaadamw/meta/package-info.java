@@ -3,7 +3,7 @@
  * next modulation (docs/algorithm.md sections 5 to 7).
  *
  * <p>Extension API: {@link org.metaadamw.meta.ModulationController} (the contract: lifecycle, which
- * worker statistics it needs, its state for checkpoints) and
+ * worker statistics it needs, the workers' update rule, its state for checkpoints) and
  * {@link org.metaadamw.meta.ControllerProvider} (found through {@code ServiceLoader}; the value of
  * {@code spark.metaadamw.controller}), {@link org.metaadamw.meta.Controllers} (creates the
  * controller a configuration names, lists the names). {@code MetaState} is the MetaAdamW
@@ -13,7 +13,7 @@
  * <p>Internal (public because the trainers' tests and the meta-step benchmark in other packages build
  * them directly; no compatibility promise): {@code MetaAdamWController},
  * {@code HypergradientController}, {@code AttentionModule}. Package-private: the other built-in
- * controllers ({@code adamw}, {@code random}) and the module's parts (output map, meta-objective,
+ * controllers ({@code adamw}, {@code random}, {@code mada}: MADA's coefficients by hypergradient descent) and the module's parts (output map, meta-objective,
  * HUW, the meta Adam). Driver-only and single-threaded.
  */
 package org.metaadamw.meta;

@@ -18,7 +18,8 @@ import java.util.Map;
  * latest round of the trainer started last on the plugin's SparkContext, from its {@link DriverMetrics};
  * NaN or 0 before one starts): {@code alpha.<g>}, {@code beta.<g>} for
  * g &lt; {@code spark.metaadamw.metrics.maxGroups}; {@code meta.alignment}, {@code meta.lossDecrease},
- * {@code meta.gap}; {@code huw.weight.alignment|lossDecrease|gap}; {@code round.seconds};
+ * {@code meta.gap}; {@code huw.weight.alignment|lossDecrease|gap}; the {@code mada} controller's global
+ * coefficients {@code mada.beta1|beta2|beta3|rho|c|gamma} and {@code mada.skippedNonFinite}; {@code round.seconds};
  * {@code statistics.bytes}; {@code statistics.parameterRatio}; {@code rounds}; {@code groups}.
  */
 public final class MetaAdamWDriverPlugin implements DriverPlugin {
@@ -70,7 +71,8 @@ public final class MetaAdamWDriverPlugin implements DriverPlugin {
             reg.register("beta." + g, (Gauge<Double>) () -> metrics.beta(group));
         }
         for (String name : new String[]{"meta.alignment", "meta.lossDecrease", "meta.gap", "huw.weight.alignment",
-                "huw.weight.lossDecrease", "huw.weight.gap"}) {
+                "huw.weight.lossDecrease", "huw.weight.gap", "mada.beta1", "mada.beta2", "mada.beta3", "mada.rho", "mada.c", "mada.gamma",
+                "mada.skippedNonFinite"}) {
             reg.register(name, (Gauge<Double>) () -> metrics.controllerMetric(name));
         }
         reg.register("round.seconds", (Gauge<Double>) () -> metrics.roundSeconds());

@@ -1,6 +1,8 @@
 package org.metaadamw.spark;
 
 import org.metaadamw.stats.RoundStatistics;
+import org.metaadamw.update.HypergradientSum;
+import org.metaadamw.update.MadaState;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.IOException;
@@ -25,11 +27,24 @@ import java.io.Serializable;
  * @param workers number of worker results summed
  * @param finite  every summed result was free of NaN/Inf
  * @param steps   the maximum number of local steps of a worker in this round
+ * @param mada    Σ MADA states when the workers run MADA ({@code m}, {@code v} are then null), else null
+ * @param hypergradients Σ of the workers' MADA hypergradient sums ({@link HypergradientSum#EMPTY} for AdamW)
  */
 record PartitionResult(INDArray params, INDArray m, INDArray v, long step, RoundStatistics stats, int workers,
-                       boolean finite, int steps) implements Serializable {
+                       boolean finite, int steps, MadaState mada, HypergradientSum hypergradients) implements Serializable {
 
     static final PartitionResult EMPTY = new PartitionResult(null, null, null, 0, RoundStatistics.EMPTY, 0, true, 0);
+
+    /** The result of AdamW workers. */
+    PartitionResult(INDArray params, INDArray m, INDArray v, long step, RoundStatistics stats, int workers, boolean finite, int steps) {
+        this(params, m, v, step, stats, workers, finite, steps, null, HypergradientSum.EMPTY);
+    }
+
+    /** The result of MADA workers: Σ θ_end, Σ MADA states (m, v are null), Σ hypergradients. */
+    static PartitionResult mada(INDArray params, MadaState mada, HypergradientSum hypergradients, RoundStatistics stats, int workers,
+                                boolean finite, int steps) {
+        return new PartitionResult(params, null, null, mada.step(), stats, workers, finite, steps, mada, hypergradients);
+    }
 
     PartitionResult merge(PartitionResult o) {
         if (o.workers == 0) {
@@ -42,8 +57,12 @@ record PartitionResult(INDArray params, INDArray m, INDArray v, long step, Round
             throw new IllegalArgumentException("cannot average parameter vectors of " + params.length() + " and "
                     + o.params.length() + " values");
         }
-        return new PartitionResult(params.add(o.params), m.add(o.m), v.add(o.v), Math.max(step, o.step),
-                stats.merge(o.stats), workers + o.workers, finite && o.finite, Math.max(steps, o.steps));
+        if ((mada == null) != (o.mada == null)) {
+            throw new IllegalArgumentException("cannot add the result of AdamW workers to that of MADA workers");
+        }
+        return new PartitionResult(params.add(o.params), m == null ? null : m.add(o.m), v == null ? null : v.add(o.v),
+                Math.max(step, o.step), stats.merge(o.stats), workers + o.workers, finite && o.finite, Math.max(steps, o.steps),
+                mada == null ? null : mada.plus(o.mada), hypergradients.merge(o.hypergradients));
     }
 
     /** Java serialization writes the {@link Wire} in place of the record (records ignore writeObject). */
@@ -74,6 +93,11 @@ record PartitionResult(INDArray params, INDArray m, INDArray v, long step, Round
             out.writeInt(r.workers);
             out.writeBoolean(r.finite);
             out.writeInt(r.steps);
+            out.writeBoolean(r.mada != null);
+            if (r.mada != null) {
+                RoundBroadcast.writeMada(out, r.mada);
+            }
+            out.writeObject(r.hypergradients);
         }
 
         private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
@@ -83,7 +107,9 @@ record PartitionResult(INDArray params, INDArray m, INDArray v, long step, Round
             int workers = in.readInt();
             boolean finite = in.readBoolean();
             int steps = in.readInt();
-            value = new PartitionResult(params, m, v, step, stats, workers, finite, steps);
+            MadaState mada = in.readBoolean() ? RoundBroadcast.readMada(in) : null;
+            HypergradientSum hypergradients = (HypergradientSum) in.readObject();
+            value = new PartitionResult(params, m, v, step, stats, workers, finite, steps, mada, hypergradients);
         }
 
         private Object readResolve() {

@@ -72,6 +72,12 @@ final class PartitionTrainer implements Serializable {
             val = one.isEmpty() ? null : one.get(0);
         }
         Context ctx = context(job);
+        if (rb.rule().isMada()) {
+            WorkerResult r = ctx.worker().runMada(rb.params(), rb.mada(), rb.rule(), batches, partitionSeed(rb.roundSeed(), partition));
+            ExecutorMetrics.recordRound(System.nanoTime() - t0);
+            return Collections.singletonList(PartitionResult.mada(r.params(), r.mada(), r.hypergradients(), r.stats(), 1, r.finite(),
+                    r.steps())).iterator();
+        }
         WorkerResult r = ctx.worker().run(rb.params(), new AdamWState(rb.m(), rb.v(), rb.step()), rb.modulation(), batches,
                 val, rb.timeFraction(), partitionSeed(rb.roundSeed(), partition), val != null || rb.trainingSignals() ? rb.trace() : null, rb.statistics(), rb.startGradient(),
                 rb.trainingSignals());

@@ -1,6 +1,8 @@
 package org.metaadamw.spark;
 
+import org.metaadamw.update.MadaState;
 import org.metaadamw.update.Modulation;
+import org.metaadamw.update.UpdateRule;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.IOException;
@@ -9,8 +11,8 @@ import java.io.ObjectOutputStream;
 import java.io.Serializable;
 
 /**
- * Everything a partition needs for one round besides its data: θ_r, the Adam state, m_r and the
- * round's coordinates. Broadcast once per round, destroyed after the round's aggregation.
+ * Everything a partition needs for one round besides its data: θ_r, the optimizer state (Adam's m, v,
+ * or the whole MADA state), the modulation, the workers' update rule and the round's coordinates. Broadcast once per round, destroyed after the round's aggregation.
  *
  * <p>Serialized as a {@link Wire}: θ, m, v and the trace as raw float (double) bytes ({@link ArrayWire}),
  * not through ND4J's element-by-element serialization.
@@ -24,10 +26,28 @@ import java.io.Serializable;
  * @param startGradient    whether the controller reads gv0 (else the first validation pass is forward only)
  * @param trainingSignals  a meta round whose signals come from the local steps ({@code meta.signal=training}):
  *                         no validation passes, the trace is read
+ * @param rule             the workers' update rule ({@link UpdateRule#adamW()}, or MADA with this round's coefficients)
+ * @param mada             the MADA state when {@code rule} is MADA's ({@code m}, {@code v} are then null), else null
  */
 record RoundBroadcast(INDArray params, INDArray m, INDArray v, long step, Modulation modulation, long round,
                       int roundInEpoch, long validationCursor, double timeFraction, long roundSeed, INDArray trace,
-                      boolean statistics, boolean startGradient, boolean trainingSignals) implements Serializable {
+                      boolean statistics, boolean startGradient, boolean trainingSignals, UpdateRule rule, MadaState mada)
+        implements Serializable {
+
+    /** A round of AdamW workers. */
+    RoundBroadcast(INDArray params, INDArray m, INDArray v, long step, Modulation modulation, long round,
+                   int roundInEpoch, long validationCursor, double timeFraction, long roundSeed, INDArray trace,
+                   boolean statistics, boolean startGradient, boolean trainingSignals) {
+        this(params, m, v, step, modulation, round, roundInEpoch, validationCursor, timeFraction, roundSeed, trace, statistics,
+                startGradient, trainingSignals, UpdateRule.adamW(), null);
+    }
+
+    /** A round of MADA workers: θ_r, the MADA state and {@code rule}'s coefficients; no validation, statistics or trace. */
+    static RoundBroadcast mada(INDArray params, MadaState mada, UpdateRule rule, Modulation modulation, long round, int roundInEpoch,
+                               double timeFraction, long roundSeed) {
+        return new RoundBroadcast(params, null, null, mada.step(), modulation, round, roundInEpoch, -1, timeFraction, roundSeed, null,
+                false, false, false, rule, mada);
+    }
 
     /** Java serialization writes the {@link Wire} in place of the record (records ignore writeObject). */
     private Object writeReplace() {
@@ -63,6 +83,11 @@ record RoundBroadcast(INDArray params, INDArray m, INDArray v, long step, Modula
             out.writeBoolean(b.statistics);
             out.writeBoolean(b.startGradient);
             out.writeBoolean(b.trainingSignals);
+            out.writeObject(b.rule);
+            out.writeBoolean(b.mada != null);
+            if (b.mada != null) {
+                writeMada(out, b.mada);
+            }
         }
 
         private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
@@ -76,12 +101,30 @@ record RoundBroadcast(INDArray params, INDArray m, INDArray v, long step, Modula
             long roundSeed = in.readLong();
             INDArray trace = ArrayWire.read(in);
             boolean statistics = in.readBoolean(), startGradient = in.readBoolean(), trainingSignals = in.readBoolean();
+            UpdateRule rule = (UpdateRule) in.readObject();
+            MadaState mada = in.readBoolean() ? readMada(in) : null;
             value = new RoundBroadcast(params, m, v, step, modulation, round, roundInEpoch, validationCursor, timeFraction,
-                    roundSeed, trace, statistics, startGradient, trainingSignals);
+                    roundSeed, trace, statistics, startGradient, trainingSignals, rule, mada);
         }
 
         private Object readResolve() {
             return value;
         }
+    }
+
+    /** A MADA state's six arrays through {@link ArrayWire}, then its step count. */
+    static void writeMada(ObjectOutputStream out, MadaState s) throws IOException {
+        for (INDArray a : new INDArray[]{s.m(), s.v(), s.n(), s.vBar(), s.gPrev(), s.lion()}) {
+            ArrayWire.write(out, a);
+        }
+        out.writeLong(s.step());
+    }
+
+    static MadaState readMada(ObjectInputStream in) throws IOException, ClassNotFoundException {
+        INDArray[] a = new INDArray[6];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = ArrayWire.read(in);
+        }
+        return new MadaState(a[0], a[1], a[2], a[3], a[4], a[5], in.readLong());
     }
 }

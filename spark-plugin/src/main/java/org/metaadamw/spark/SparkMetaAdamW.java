@@ -13,6 +13,7 @@ import org.metaadamw.train.NetModel;
 import org.metaadamw.train.RoundCoordinator;
 import org.metaadamw.train.RoundRecord;
 import org.metaadamw.update.AdamWState;
+import org.metaadamw.update.MadaState;
 import org.metaadamw.update.Modulation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -55,6 +56,8 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
     private final ParamGroups groups;
     private final RoundCoordinator coordinator;
     private final AdamWState state;
+    /** The MADA state when the controller's workers run MADA ({@link RoundCoordinator#updateRule()}), else null. */
+    private final MadaState mada;
     private final int workers;
     private long validationCursor;
     private final org.metaadamw.train.TrainerCheckpoints checkpoints;
@@ -92,6 +95,7 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         this.groups = ParamGroups.of(network, org.metaadamw.grouping.GroupingStrategy.of(cfg));
         this.coordinator = new RoundCoordinator(cfg, groups, controller);
         this.state = AdamWState.zeros(net.params());
+        this.mada = coordinator.updateRule().isMada() ? MadaState.zeros(net.params()) : null;
         this.workers = cfg.numWorkers() > 0 ? cfg.numWorkers() : sc.defaultParallelism();
         this.checkpoints = new org.metaadamw.train.TrainerCheckpoints(cfg, sc::hadoopConfiguration);
         this.metrics = new DriverMetrics();
@@ -109,11 +113,12 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
      */
     private void checkResultSize() {
         long limit = sc.getConf().getSizeAsBytes("spark.driver.maxResultSize", "1g");
-        long one = 3L * net.params().length() * net.params().dataType().width();
+        int vectors = mada != null ? 7 : 3;   // θ and the optimizer state: m, v (AdamW) or m, v, n, v̄, g_(t−1), ℓ (MADA)
+        long one = vectors * net.params().length() * net.params().dataType().width();
         long results = driverResults(workers), need = results * one;
         if (limit > 0 && need > limit) {
             throw new IllegalStateException(String.format(java.util.Locale.ROOT,
-                    "each round sends %d result(s) of %.0f MB (θ, m and v of %d parameters) to the driver: %.0f MB, more than "
+                    "each round sends %d result(s) of %.0f MB (θ and the optimizer state of %d parameters) to the driver: %.0f MB, more than "
                             + "spark.driver.maxResultSize=%s; set spark.driver.maxResultSize to at least %dm (or 0 for no limit), "
                             + "and give the driver the memory for it", results, one / 1e6, net.params().length(), need / 1e6,
                     sc.getConf().get("spark.driver.maxResultSize", "1g"), (need >> 20) + 1));
@@ -325,7 +330,7 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
 
     /** Writes a checkpoint of the current state to {@code spark.metaadamw.checkpoint.dir}. */
     public void checkpoint() {
-        checkpoints.write(network, state, coordinator, validationCursor, groups.names(),
+        checkpoints.write(network, state, mada, coordinator, validationCursor, groups.names(),
                 java.util.Map.of("spark", sc.version(), "trainer", "spark"));
     }
 
@@ -339,7 +344,7 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
      * @throws java.io.UncheckedIOException naming the file and the reason when a checkpoint is unusable
      */
     public boolean resume() {
-        var c = checkpoints.restore(network, net.params(), state, coordinator, groups.names());
+        var c = checkpoints.restore(network, net.params(), state, mada, coordinator, groups.names());
         if (c == null) {
             return false;
         }
@@ -403,7 +408,10 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         // θ, m and v go into the broadcast as they are, not copied: nothing writes them until the round's
         // aggregate is in and the broadcast destroyed, and workers only read them (local mode hands the
         // executors these very objects)
-        Broadcast<RoundBroadcast> rb = sc.broadcast(new RoundBroadcast(net.params(), state.m(), state.v(),
+        Broadcast<RoundBroadcast> rb = sc.broadcast(mada != null
+                ? RoundBroadcast.mada(net.params(), mada, coordinator.updateRule(), coordinator.modulation(), coordinator.round(), roundInEpoch,
+                        tFrac, coordinator.roundSeed())
+                : new RoundBroadcast(net.params(), state.m(), state.v(),
                 state.step(), coordinator.modulation(), coordinator.round(), roundInEpoch,
                 validate ? validationCursor : -1, tFrac, coordinator.roundSeed(), validate || fromTraining ? coordinator.trace() : null,
                 coordinator.usesStatistics(), coordinator.usesStartGradient(), fromTraining));
@@ -439,9 +447,14 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
             return;
         }
         double inv = 1.0 / total.workers();
-        AdamWState avgState = new AdamWState(total.m().muli(inv), total.v().muli(inv), total.step());
-        coordinator.finishRound(net.params(), state, total.params().muli(inv), avgState, total.stats(), total.finite(),
-                epoch, total.steps(), totalRounds, (System.nanoTime() - t0) / 1e9);
+        if (mada != null) {
+            coordinator.finishMadaRound(net.params(), mada, total.params().muli(inv), total.mada().times(inv), total.hypergradients(),
+                    total.stats(), total.finite(), epoch, total.steps(), totalRounds, (System.nanoTime() - t0) / 1e9);
+        } else {
+            AdamWState avgState = new AdamWState(total.m().muli(inv), total.v().muli(inv), total.step());
+            coordinator.finishRound(net.params(), state, total.params().muli(inv), avgState, total.stats(), total.finite(),
+                    epoch, total.steps(), totalRounds, (System.nanoTime() - t0) / 1e9);
+        }
         lastStatisticsBytes = total.statisticsBytes();
         RoundRecord rec = coordinator.history().get(coordinator.history().size() - 1);
         metrics.update(rec, coordinator.modulation(), lastStatisticsBytes, total.workers());
@@ -488,9 +501,10 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         return cfg;
     }
 
+    /** A copy of the AdamW state; when the workers run MADA, MADA's first and second moments m, v and its step count. */
     @Override
     public AdamWState adamState() {
-        return state.copy();
+        return mada != null ? new AdamWState(mada.m(), mada.v(), mada.step()) : state.copy();
     }
 
     @Override

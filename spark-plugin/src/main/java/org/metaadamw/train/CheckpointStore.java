@@ -14,6 +14,7 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.metaadamw.update.AdamWState;
+import org.metaadamw.update.MadaState;
 import org.metaadamw.update.Modulation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -37,7 +38,8 @@ import java.util.Map;
 /**
  * Training checkpoints in a directory of any Hadoop FileSystem (local, HDFS, ...): one
  * sub-directory {@code round-NNNNNNNNN} per checkpoint, holding {@code network.zip} (a DL4J model zip
- * with the parameters; plain DL4J loads it), {@code adam.bin} (AdamW m and v), {@code trace.bin}
+ * with the parameters; plain DL4J loads it), {@code adam.bin} (AdamW m and v; MADA's m and v when the
+ * workers run MADA), {@code mada.bin} (MADA's n, v̄, g_(t−1) and Lion momentum ℓ, only then), {@code trace.bin}
  * (the step trace, when there is one), {@code state.json} (round, Adam step, cursors, modulation,
  * the controller's full state, the per-round history) and {@code manifest.json} (format version,
  * provenance, the SHA-256 of every other file). A checkpoint is written under a temporary name and
@@ -77,7 +79,23 @@ public final class CheckpointStore {
      * @param provenance       resolved configuration, seeds and versions, written to the manifest
      */
     public record Content(Model network, AdamWState adam, RoundCoordinator.State coordinator, long validationCursor,
-                          List<String> groupNames, Map<String, String> provenance) {
+                          List<String> groupNames, Map<String, String> provenance, MadaState mada) {
+
+        /** A checkpoint of a run whose workers run AdamW. */
+        public Content(Model network, AdamWState adam, RoundCoordinator.State coordinator, long validationCursor,
+                       List<String> groupNames, Map<String, String> provenance) {
+            this(network, adam, coordinator, validationCursor, groupNames, provenance, null);
+        }
+
+        /**
+         * A checkpoint of a run whose workers run MADA: {@code adam.bin} holds its m and v, the Adam step its
+         * step count, {@code mada.bin} the other four arrays.
+         */
+        public static Content mada(Model network, MadaState mada, RoundCoordinator.State coordinator, long validationCursor,
+                                   List<String> groupNames, Map<String, String> provenance) {
+            return new Content(network, new AdamWState(mada.m(), mada.v(), mada.step()), coordinator, validationCursor, groupNames,
+                    provenance, mada);
+        }
     }
 
     /** Writes a checkpoint of round {@code content.coordinator().round()} and drops the oldest beyond {@code keep}. */
@@ -93,6 +111,9 @@ public final class CheckpointStore {
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put("network.zip", NetModel.zip(c.network()));
         files.put("adam.bin", arrays(c.adam().m(), c.adam().v()));
+        if (c.mada() != null) {
+            files.put("mada.bin", arrays(c.mada().n(), c.mada().vBar(), c.mada().gPrev(), c.mada().lion()));
+        }
         if (c.coordinator().trace() != null) {
             files.put("trace.bin", arrays(c.coordinator().trace()));
         }
@@ -157,9 +178,14 @@ public final class CheckpointStore {
         return out;
     }
 
-    /** What {@link #read} returns: the parts of a checkpoint the trainer restores. */
+    /**
+     * What {@link #read} returns: the parts of a checkpoint the trainer restores.
+     *
+     * @param mada the MADA state when the checkpoint holds one ({@code mada.bin}; its m, v and step are also in
+     *             {@code adam}), else null
+     */
     public record Loaded(Path path, INDArray params, AdamWState adam, RoundCoordinator.State coordinator, long validationCursor,
-                         Map<String, String> provenance) {
+                         Map<String, String> provenance, MadaState mada) {
     }
 
     /** The newest checkpoint, or null when the directory holds none. */
@@ -215,6 +241,21 @@ public final class CheckpointStore {
         if (adam[0].length() != n || adam[1].length() != n) {
             throw new IOException(new Path(cp, "adam.bin") + ": an Adam state of " + adam[0].length() + " values for " + n + " parameters");
         }
+        MadaState mada = null;
+        if (files.containsKey("mada.bin")) {
+            Path f = new Path(cp, "mada.bin");
+            INDArray[] x = arrays(files.get("mada.bin"), 4, f);
+            for (INDArray a : x) {
+                if (a.length() != n) {
+                    throw new IOException(f + ": a MADA state of " + a.length() + " values for " + n + " parameters");
+                }
+            }
+            try {
+                mada = new MadaState(adam[0], adam[1], x[0], x[1], x[2], x[3], JSON.readTree(files.get("state.json")).path("adamStep").asLong());
+            } catch (IllegalArgumentException e) {
+                throw new IOException(f + ": " + e.getMessage(), e);
+            }
+        }
         JsonNode state = JSON.readTree(files.get("state.json"));
         JsonNode mod = state.path("modulation");
         Modulation m = new Modulation(doubles(mod.path("alpha")), doubles(mod.path("beta")), doubles(mod.path("lambda1")),
@@ -226,7 +267,7 @@ public final class CheckpointStore {
         Map<String, String> provenance = new LinkedHashMap<>();
         manifest.path("provenance").fields().forEachRemaining(e -> provenance.put(e.getKey(), e.getValue().asText()));
         return new Loaded(cp, net.params(), new AdamWState(adam[0], adam[1], state.path("adamStep").asLong()), coordinator,
-                state.path("validationCursor").asLong(), provenance);
+                state.path("validationCursor").asLong(), provenance, mada);
     }
 
     private JsonNode json(Path f) throws IOException {

@@ -6,6 +6,7 @@ import org.metaadamw.grouping.ParamGroups;
 import org.metaadamw.meta.Controllers;
 import org.metaadamw.meta.ModulationController;
 import org.metaadamw.update.AdamWState;
+import org.metaadamw.update.MadaState;
 import org.metaadamw.update.Modulation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -41,6 +42,8 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
     private final RoundWorker worker;
     private final RoundCoordinator coordinator;
     private final AdamWState state;
+    /** The MADA state when the controller's workers run MADA ({@link RoundCoordinator#updateRule()}), else null. */
+    private final MadaState mada;
     private Consumer<RoundRecord> listener = r -> { };
     /** Validation minibatches drawn so far (from the held-out list or the validation iterator). */
     private long validationCursor;
@@ -59,6 +62,7 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
         this.worker = new RoundWorker(net, groups, cfg);
         this.coordinator = new RoundCoordinator(cfg, groups, controller);
         this.state = AdamWState.zeros(net.params());
+        this.mada = coordinator.updateRule().isMada() ? MadaState.zeros(net.params()) : null;
         this.checkpoints = new TrainerCheckpoints(cfg, () -> new org.apache.hadoop.conf.Configuration()); // Hadoop loaded only when checkpointing
         LOG.info("MetaAdamW ({}), {} parameters\n{}", controller.name(), groups.numParams(), groups.describe());
     }
@@ -105,9 +109,10 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
         return coordinator.modulation();
     }
 
+    /** A copy of the AdamW state; when the workers run MADA, MADA's first and second moments m, v and its step count. */
     @Override
     public AdamWState adamState() {
-        return state.copy();
+        return mada != null ? new AdamWState(mada.m(), mada.v(), mada.step()) : state.copy();
     }
 
     @Override
@@ -200,7 +205,7 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
 
     /** Writes a checkpoint of the current state to {@code spark.metaadamw.checkpoint.dir} (any Hadoop path). */
     public void checkpoint() {
-        checkpoints.write(net.network(), state, coordinator, validationCursor, groups.names(), java.util.Map.of("trainer", "single-JVM"));
+        checkpoints.write(net.network(), state, mada, coordinator, validationCursor, groups.names(), java.util.Map.of("trainer", "single-JVM"));
     }
 
     /**
@@ -211,7 +216,7 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
      * @return false when the directory holds no checkpoint
      */
     public boolean resume() {
-        var c = checkpoints.restore(net.network(), net.params(), state, coordinator, groups.names());
+        var c = checkpoints.restore(net.network(), net.params(), state, mada, coordinator, groups.names());
         if (c == null) {
             return false;
         }
@@ -238,6 +243,10 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
         double tFrac = Math.min(1.0, (double) coordinator.round() / Math.max(1, totalRounds));
         // a meta round: validation passes on val, or (meta.signal=training) signals from the local steps
         boolean fromTraining = coordinator.trainingSignalRound();
+        if (mada != null) {
+            runMadaRound(batches, epoch, totalRounds, t0, theta);
+            return;
+        }
         WorkerResult r = worker.run(theta, state, coordinator.modulation(), batches, val, tFrac, coordinator.roundSeed(),
                 val != null || fromTraining ? coordinator.trace() : null, coordinator.usesStatistics(), coordinator.usesStartGradient(),
                 fromTraining);
@@ -251,6 +260,22 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
         } finally {
             if (!applied) {
                 net.params().assign(theta); // roll back, also when training stops with an exception
+            }
+        }
+        listener.accept(coordinator.history().get(coordinator.history().size() - 1));
+    }
+
+    /** A round of MADA workers: the same structure with the MADA state and the hypergradient sum. */
+    private void runMadaRound(List<DataSet> batches, int epoch, long totalRounds, long t0, INDArray theta) {
+        WorkerResult r = worker.runMada(theta, mada, coordinator.updateRule(), batches, coordinator.roundSeed());
+        net.params().assign(theta);
+        boolean applied = false;
+        try {
+            applied = coordinator.finishMadaRound(net.params(), mada, r.params(), r.mada(), r.hypergradients(), r.stats(), r.finite(),
+                    epoch, r.steps(), totalRounds, (System.nanoTime() - t0) / 1e9);
+        } finally {
+            if (!applied) {
+                net.params().assign(theta);
             }
         }
         listener.accept(coordinator.history().get(coordinator.history().size() - 1));

@@ -57,7 +57,7 @@ public interface MetaAdamWTrainer<D> {
     /** A snapshot of the MetaAdamW controller's state, or null for the other controllers. */
     MetaState metaState();
 
-    /** A copy of the AdamW state. */
+    /** A copy of the AdamW state; when the controller's workers run MADA ({@code mada}), MADA's m, v and step count. */
     AdamWState adamState();
 
     /** Per-round history so far; unmodifiable. */

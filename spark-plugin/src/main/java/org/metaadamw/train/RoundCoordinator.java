@@ -5,7 +5,10 @@ import org.metaadamw.grouping.ParamGroups;
 import org.metaadamw.meta.ModulationController;
 import org.metaadamw.stats.RoundStatistics;
 import org.metaadamw.update.AdamWState;
+import org.metaadamw.update.HypergradientSum;
+import org.metaadamw.update.MadaState;
 import org.metaadamw.update.Modulation;
+import org.metaadamw.update.UpdateRule;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +19,8 @@ import java.util.List;
 
 /**
  * The driver side of the round loop (algorithm.md section 5 steps 3-5), shared by every trainer:
- * accepts the (averaged) parameters, Adam state and summed statistics of a round, rolls the round
+ * accepts the (averaged) parameters, optimizer state (Adam's, or MADA's when the controller's update rule is
+ * MADA) and summed statistics of a round, rolls the round
  * back when they hold NaN/Inf, runs the controller and keeps the history.
  *
  * <p>Driver-only; not thread-safe.
@@ -29,6 +33,8 @@ public final class RoundCoordinator {
     private final ModulationController controller;
     private final List<RoundRecord> history = new ArrayList<>();
     private Modulation modulation;
+    /** The kind of update rule the controller declared after {@code initial}; it must not change. */
+    private final UpdateRule.Kind ruleKind;
     private int consecutiveNonFinite;
     private long round;
     /** μ·e with e = Σ_(j≥1) μ^(j−1) Δ̄_(r−j), the decayed trace of applied steps; null while off or empty. */
@@ -41,6 +47,19 @@ public final class RoundCoordinator {
         this.groups = groups;
         this.controller = controller;
         this.modulation = controller.initial(groups);
+        this.ruleKind = controller.updateRule().kind();
+    }
+
+    /** The workers' update rule of the next round ({@link ModulationController#updateRule()}; immutable). */
+    public UpdateRule updateRule() {
+        return controller.updateRule();
+    }
+
+    private void checkRuleKind() {
+        if (controller.updateRule().kind() != ruleKind) {
+            throw new IllegalStateException("controller " + controller.name() + " changed its update rule from " + ruleKind + " to "
+                    + controller.updateRule().kind() + " (the kind must stay the same for a whole run)");
+        }
     }
 
     /** The modulation of the next round. */
@@ -223,18 +242,47 @@ public final class RoundCoordinator {
     public boolean finishRound(INDArray params, AdamWState state, INDArray avgParams, AdamWState avgState,
                                RoundStatistics stats, boolean finite, int epoch, int steps, long totalRounds,
                                double seconds) {
+        if (updateRule().isMada()) {
+            throw new IllegalStateException("controller " + controller.name() + " runs MADA: finish its rounds with finishMadaRound");
+        }
+        return finish(params, avgParams, () -> state.assign(avgState), HypergradientSum.EMPTY, stats, finite, epoch, steps,
+                totalRounds, seconds);
+    }
+
+    /**
+     * Finishes a round of a controller whose workers run MADA ({@link #updateRule()}): as
+     * {@link #finishRound}, with the MADA state in place of the Adam state, and the workers' summed
+     * hypergradients handed to the controller's step.
+     *
+     * @param state          the driver's MADA state, to receive the averaged state
+     * @param avgState       averaged MADA state
+     * @param hypergradients the workers' hypergradient sums, summed
+     */
+    public boolean finishMadaRound(INDArray params, MadaState state, INDArray avgParams, MadaState avgState,
+                                   HypergradientSum hypergradients, RoundStatistics stats, boolean finite, int epoch, int steps,
+                                   long totalRounds, double seconds) {
+        if (!updateRule().isMada()) {
+            throw new IllegalStateException("controller " + controller.name() + " runs AdamW: finish its rounds with finishRound");
+        }
+        return finish(params, avgParams, () -> state.assign(avgState), hypergradients, stats, finite, epoch, steps, totalRounds,
+                seconds);
+    }
+
+    private boolean finish(INDArray params, INDArray avgParams, Runnable assignState, HypergradientSum hypergradients,
+                           RoundStatistics stats, boolean finite, int epoch, int steps, long totalRounds, double seconds) {
         Modulation used = modulation;
         boolean ok = finite && RoundWorker.isFinite(avgParams);
         if (!ok) {
             consecutiveNonFinite++;
-            LOG.warn("round {}: NaN/Inf in the parameters or Adam state; round rolled back, neutral multipliers next ({} of {} allowed in a row)",
-                    round, consecutiveNonFinite, cfg.maxNonFiniteRounds());
+            LOG.warn("round {}: NaN/Inf in the parameters or {} state; round rolled back, neutral multipliers next ({} of {} allowed in a row)",
+                    round, ruleKind == UpdateRule.Kind.MADA ? "MADA" : "Adam", consecutiveNonFinite, cfg.maxNonFiniteRounds());
             if (consecutiveNonFinite >= cfg.maxNonFiniteRounds()) {
                 throw new NonFiniteTrainingException("training produced NaN/Inf in " + consecutiveNonFinite
                         + " consecutive rounds (up to round " + round + "); the parameters hold the last finite state. "
                         + "Lower spark.metaadamw.learningRate (now " + cfg.learningRate() + ") or check the data for NaN/Inf.");
             }
             modulation = controller.rolledBack(round);
+            checkRuleKind();
             trace = null; // the steps before a divergence say nothing about the next ones
             history.add(new RoundRecord(round, epoch, steps, Double.NaN, Double.NaN, Double.NaN, used.alphas(), used.betas(),
                     true, seconds, controller.metrics()));
@@ -257,8 +305,9 @@ public final class RoundCoordinator {
             }
         }
         params.assign(avgParams);
-        state.assign(avgState);
-        modulation = controller.next(summary, round, Math.max(1, totalRounds));
+        assignState.run();
+        modulation = controller.next(summary, hypergradients, round, Math.max(1, totalRounds));
+        checkRuleKind();
         history.add(new RoundRecord(round, epoch, steps, summary.lossTrain(), summary.lossValStart(), summary.lossValEnd(),
                 used.alphas(), used.betas(), false, seconds, controller.metrics()));
         round++;

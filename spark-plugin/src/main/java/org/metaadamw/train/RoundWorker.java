@@ -5,7 +5,12 @@ import org.metaadamw.grouping.ParamGroups;
 import org.metaadamw.stats.StatisticsExtractor;
 import org.metaadamw.update.AdamWState;
 import org.metaadamw.update.GroupAdamW;
+import org.metaadamw.update.HypergradientSum;
+import org.metaadamw.update.Mada;
+import org.metaadamw.update.MadaCoefficients;
+import org.metaadamw.update.MadaState;
 import org.metaadamw.update.Modulation;
+import org.metaadamw.update.UpdateRule;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -31,6 +36,10 @@ import java.util.List;
  * generator (dropout, ...) is seeded from the round seed first, so a retried task returns the same
  * result.
  *
+ * <p>A controller whose update rule is MADA's ({@link UpdateRule.Kind#MADA}) has its rounds run by
+ * {@link #runMada} instead: K local MADA steps and the summed one-step hypergradients of its
+ * coefficients, a pure function of (θ_r, MADA state, coefficients, data, round seed) in the same way.
+ *
  * <p>Not thread-safe: one instance per network copy.
  */
 public final class RoundWorker {
@@ -38,8 +47,13 @@ public final class RoundWorker {
     private final ParamGroups groups;
     private final GroupAdamW optimizer;
     private final StatisticsExtractor extractor;
+    private final MetaAdamWConfig cfg;
+    /** MADA's optimizer, made when a MADA round first comes ({@link #runMada}), with the Lion betas it was made with. */
+    private Mada mada;
+    private double madaLionBeta1 = Double.NaN, madaLionBeta2 = Double.NaN;
 
     public RoundWorker(NetModel net, ParamGroups groups, MetaAdamWConfig cfg) {
+        this.cfg = cfg;
         this.net = net;
         this.groups = groups;
         this.optimizer = new GroupAdamW(cfg, groups, net.params().dataType());
@@ -122,6 +136,64 @@ public final class RoundWorker {
                 thetaSignal));
         boolean finite = isFinite(thetaEnd) && isFinite(st.m()) && isFinite(st.v());
         return new WorkerResult(thetaEnd, st, stats, batches.size(), finite);
+    }
+
+    /**
+     * Runs one round of MADA ({@link UpdateRule.Kind#MADA}): K local steps with {@code rule}'s
+     * coefficients, from {@code thetaStart} and {@code state} (neither is modified). Before each step
+     * after the first, the step's gradient g_(i) = ∇L(θ_(i−1)) is paired with the tangents the
+     * previous step recorded ({@link Mada#hypergradient}) and added to the round's hypergradient sum:
+     * K − 1 signals, no extra gradient pass. No validation or statistics pass is made; the statistics
+     * hold the last training loss only.
+     */
+    public WorkerResult runMada(INDArray thetaStart, MadaState state, UpdateRule rule, List<? extends DataSet> batches,
+                                long roundSeed) {
+        if (batches.isEmpty()) {
+            throw new IllegalArgumentException("a round needs at least one training minibatch");
+        }
+        if (!rule.isMada()) {
+            throw new IllegalArgumentException("runMada needs a MADA update rule (got " + rule.kind() + ")");
+        }
+        INDArray params = net.params();
+        params.assign(thetaStart);
+        MadaState st = state.copy();
+        Nd4j.getRandom().setSeed(nativeSeed(roundSeed));
+        Mada mada = mada(rule);
+        mada.setCoefficients(rule.coefficients());
+        double[][] sum = new double[groups.count()][MadaCoefficients.COUNT];
+        long signals = 0;
+        double lossTrain = Double.NaN;
+        int K = batches.size();
+        for (int i = 0; i < K; i++) {
+            DataSet b = batches.get(i);
+            lossTrain = net.computeGradient(b);
+            INDArray g = net.gradient();
+            mada.preprocess(g, b.getFeatures().size(0));
+            if (i > 0) {
+                double[][] h = mada.hypergradient(g);
+                for (int gr = 0; gr < sum.length; gr++) {
+                    for (int k = 0; k < MadaCoefficients.COUNT; k++) {
+                        sum[gr][k] += h[gr][k];
+                    }
+                }
+                signals++;
+            }
+            mada.step(params, g, st, i < K - 1);   // the last step's tangents would have no next gradient in this round
+        }
+        INDArray thetaEnd = params.dup();
+        boolean finite = isFinite(thetaEnd) && st.isFinite();
+        return new WorkerResult(thetaEnd, null, extractor.lossesOnly(lossTrain), K, finite, st,
+                signals == 0 ? HypergradientSum.EMPTY : new HypergradientSum(sum, signals));
+    }
+
+    /** This worker's MADA optimizer, made on first use (and again if the Lion betas change). */
+    private Mada mada(UpdateRule rule) {
+        if (mada == null || madaLionBeta1 != rule.lionBeta1() || madaLionBeta2 != rule.lionBeta2()) {
+            mada = new Mada(cfg, groups, net.params().dataType(), rule.lionBeta1(), rule.lionBeta2());
+            madaLionBeta1 = rule.lionBeta1();
+            madaLionBeta2 = rule.lionBeta2();
+        }
+        return mada;
     }
 
     private INDArray preprocessed(DataSet ds) {

@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.api.Model;
 import org.metaadamw.config.MetaAdamWConf;
 import org.metaadamw.config.MetaAdamWConfig;
 import org.metaadamw.update.AdamWState;
+import org.metaadamw.update.MadaState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,13 +58,25 @@ public final class TrainerCheckpoints {
     /** Writes a checkpoint; {@code provenance} adds to the resolved configuration and the versions. */
     public void write(Model network, AdamWState adam, RoundCoordinator coordinator, long validationCursor,
                       List<String> groupNames, Map<String, String> provenance) {
+        write(network, adam, null, coordinator, validationCursor, groupNames, provenance);
+    }
+
+    /**
+     * Writes a checkpoint of a run whose workers run AdamW ({@code mada} null) or MADA ({@code mada} the
+     * driver's MADA state; {@code adam} is then not read).
+     */
+    public void write(Model network, AdamWState adam, MadaState mada, RoundCoordinator coordinator, long validationCursor,
+                      List<String> groupNames, Map<String, String> provenance) {
         Map<String, String> p = new TreeMap<>(cfg.toStringMap());
         p.put("library", String.valueOf(TrainerCheckpoints.class.getPackage().getImplementationVersion()));
         p.put("dl4j", String.valueOf(Model.class.getPackage().getImplementationVersion()));
         p.put("controller", coordinator.controller().name());
         p.putAll(provenance);
         try {
-            var path = store().write(new CheckpointStore.Content(network, adam, coordinator.snapshot(), validationCursor, groupNames, p));
+            var content = mada == null
+                    ? new CheckpointStore.Content(network, adam, coordinator.snapshot(), validationCursor, groupNames, p)
+                    : CheckpointStore.Content.mada(network, mada, coordinator.snapshot(), validationCursor, groupNames, p);
+            var path = store().write(content);
             LOG.info("checkpoint of round {} written to {}", coordinator.round(), path);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a checkpoint to " + cfg.checkpointDir() + ": " + e.getMessage(), e);
@@ -77,6 +90,18 @@ public final class TrainerCheckpoints {
      * @return the checkpoint read, or null when there is none (nothing changed)
      */
     public CheckpointStore.Loaded restore(Model network, org.nd4j.linalg.api.ndarray.INDArray params, AdamWState adam,
+                                          RoundCoordinator coordinator, List<String> groupNames) {
+        return restore(network, params, adam, null, coordinator, groupNames);
+    }
+
+    /**
+     * Restores the newest checkpoint into the parameters, the optimizer state and the coordinator: the Adam
+     * state when {@code mada} is null, else the MADA state (the checkpoint must then hold one, and not otherwise).
+     *
+     * @param params the trainer's live parameter vector
+     * @return the checkpoint read, or null when there is none (nothing changed)
+     */
+    public CheckpointStore.Loaded restore(Model network, org.nd4j.linalg.api.ndarray.INDArray params, AdamWState adam, MadaState mada,
                                           RoundCoordinator coordinator, List<String> groupNames) {
         if (coordinator.round() != 0) {
             throw new IllegalStateException("resume() must be called before the first round (this trainer is at round "
@@ -92,8 +117,17 @@ public final class TrainerCheckpoints {
             LOG.info("no checkpoint in {}: training starts from round 0", cfg.checkpointDir());
             return null;
         }
+        if ((mada != null) != (c.mada() != null)) {
+            throw new UncheckedIOException(new IOException(c.path() + ": a checkpoint of workers running "
+                    + (c.mada() != null ? "MADA" : "AdamW") + ", this trainer's controller " + coordinator.controller().name() + " runs "
+                    + (mada != null ? "MADA" : "AdamW") + " (another " + MetaAdamWConf.CONTROLLER.key() + ")"));
+        }
         params.assign(c.params());
-        adam.assign(c.adam());
+        if (mada != null) {
+            mada.assign(c.mada());
+        } else {
+            adam.assign(c.adam());
+        }
         coordinator.restore(c.coordinator());
         LOG.info("resumed from {} at round {}", c.path(), coordinator.round());
         return c;

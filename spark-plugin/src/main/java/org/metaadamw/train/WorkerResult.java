@@ -2,17 +2,27 @@ package org.metaadamw.train;
 
 import org.metaadamw.stats.RoundStatistics;
 import org.metaadamw.update.AdamWState;
+import org.metaadamw.update.HypergradientSum;
+import org.metaadamw.update.MadaState;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * What one worker returns from one round: its parameters and Adam state (for averaging) and its
- * statistics (summed across workers).
+ * What one worker returns from one round: its parameters and optimizer state (for averaging) and its
+ * statistics and hypergradients (summed across workers).
  *
  * @param params    θ_end, flat
- * @param state     Adam state after the local steps
+ * @param state     Adam state after the local steps (null when the worker ran MADA)
  * @param stats     features, meta-signals, losses
  * @param steps     local steps taken (&lt;= K; fewer at the end of the data)
- * @param finite    whether params and Adam state are free of NaN/Inf
+ * @param finite    whether params and the optimizer state are free of NaN/Inf
+ * @param mada      MADA state after the local steps (null when the worker ran AdamW)
+ * @param hypergradients the summed one-step hypergradients of MADA's coefficients ({@link HypergradientSum#EMPTY} for AdamW)
  */
-public record WorkerResult(INDArray params, AdamWState state, RoundStatistics stats, int steps, boolean finite) {
+public record WorkerResult(INDArray params, AdamWState state, RoundStatistics stats, int steps, boolean finite, MadaState mada,
+                           HypergradientSum hypergradients) {
+
+    /** The result of an AdamW round. */
+    public WorkerResult(INDArray params, AdamWState state, RoundStatistics stats, int steps, boolean finite) {
+        this(params, state, stats, steps, finite, null, HypergradientSum.EMPTY);
+    }
 }

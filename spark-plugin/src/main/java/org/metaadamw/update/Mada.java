@@ -73,11 +73,11 @@ import static org.metaadamw.update.MadaCoefficients.Coefficient.RHO;
  *
  * <p>Not thread-safe: one instance per worker thread (it keeps scratch vectors and the tangents).
  */
-final class Mada {
+public final class Mada {
     /** Lion's β1 (interpolation of the update direction) used by the official code for GPT-2. */
-    static final double DEFAULT_LION_BETA1 = 0.95;
+    public static final double DEFAULT_LION_BETA1 = 0.95;
     /** Lion's β2 (momentum decay) used by the official code for GPT-2. */
-    static final double DEFAULT_LION_BETA2 = 0.98;
+    public static final double DEFAULT_LION_BETA2 = 0.98;
 
     /** √w below this counts as this in the hypergradient's 1/(2√w) (only where w's tangent is 0 in practice). */
     private static final double SQRT_FLOOR = 1e-30;
@@ -101,7 +101,7 @@ final class Mada {
     private boolean tangentsValid;
 
     /** With the official code's Lion betas ({@link #DEFAULT_LION_BETA1}, {@link #DEFAULT_LION_BETA2}). */
-    Mada(MetaAdamWConfig cfg, ParamGroups groups, DataType dtype) {
+    public Mada(MetaAdamWConfig cfg, ParamGroups groups, DataType dtype) {
         this(cfg, groups, dtype, DEFAULT_LION_BETA1, DEFAULT_LION_BETA2);
     }
 
@@ -113,7 +113,7 @@ final class Mada {
      * @param lionBeta1 Lion's direction interpolation βL1, in [0, 1)
      * @param lionBeta2 Lion's momentum decay βL2, in [0, 1)
      */
-    Mada(MetaAdamWConfig cfg, ParamGroups groups, DataType dtype, double lionBeta1, double lionBeta2) {
+    public Mada(MetaAdamWConfig cfg, ParamGroups groups, DataType dtype, double lionBeta1, double lionBeta2) {
         if (!(lionBeta1 >= 0 && lionBeta1 < 1) || !(lionBeta2 >= 0 && lionBeta2 < 1)) {
             throw new IllegalArgumentException("Lion betas must be in [0, 1) (got βL1=" + lionBeta1 + ", βL2=" + lionBeta2 + ")");
         }
@@ -147,7 +147,7 @@ final class Mada {
     }
 
     /** Sets the coefficients of the following steps: one global set or one per group. */
-    void setCoefficients(MadaCoefficients k) {
+    public void setCoefficients(MadaCoefficients k) {
         if (!k.isGlobal() && k.sets() != layout.groups()) {
             throw new IllegalArgumentException("MADA coefficients for " + k.sets() + " groups, network has " + layout.groups());
         }
@@ -173,7 +173,7 @@ final class Mada {
     }
 
     /** The coefficients in force (immutable). */
-    MadaCoefficients coefficients() {
+    public MadaCoefficients coefficients() {
         return coefficients;
     }
 
@@ -197,12 +197,12 @@ final class Mada {
     }
 
     /** Turns DL4J's raw gradient into the minibatch mean, in place, where DL4J does (as {@link GroupAdamW#preprocess}). */
-    void preprocess(INDArray rawGrad, long batchSize) {
+    public void preprocess(INDArray rawGrad, long batchSize) {
         layout.preprocess(rawGrad, batchSize);
     }
 
     /** One MADA step on {@code params} (flat view, updated in place) with a preprocessed gradient. */
-    void step(INDArray params, INDArray grad, MadaState st) {
+    public void step(INDArray params, INDArray grad, MadaState st) {
         step(params, grad, st, false);
     }
 
@@ -211,7 +211,7 @@ final class Mada {
      * with {@code recordTangents} it keeps ∂θ_t/∂k of this step for {@link #hypergradient}
      * (six more vectors and about twenty more vector operations).
      */
-    void step(INDArray params, INDArray grad, MadaState st, boolean recordTangents) {
+    public void step(INDArray params, INDArray grad, MadaState st, boolean recordTangents) {
         if (params.length() != numParams || grad.length() != numParams || st.length() != numParams) {
             throw new IllegalArgumentException("MADA step: network has " + numParams + " parameters, got params "
                     + params.length() + ", gradient " + grad.length() + ", state " + st.length());
@@ -337,7 +337,7 @@ final class Mada {
      * @return a new [G][6] array
      * @throws IllegalStateException when the last step did not record tangents or the coefficients changed since
      */
-    double[][] hypergradient(INDArray nextGrad) {
+    public double[][] hypergradient(INDArray nextGrad) {
         if (!tangentsValid) {
             throw new IllegalStateException("no tangents: call step(..., recordTangents=true) right before hypergradient");
         }

@@ -20,11 +20,11 @@ import java.util.Locale;
  *
  * <p>Immutable (arrays are copied in and out), serializable, thread-safe: the driver broadcasts it.
  */
-final class MadaCoefficients implements Serializable {
+public final class MadaCoefficients implements Serializable {
     private static final long serialVersionUID = 1L;
 
     /** One of MADA's six coefficients, with its allowed closed range. */
-    enum Coefficient {
+    public enum Coefficient {
         BETA1("β1", 0.01, 0.99),
         BETA2("β2", 0.501, 0.99),
         BETA3("β3", 0.0, 0.99),
@@ -42,25 +42,25 @@ final class MadaCoefficients implements Serializable {
         }
 
         /** The coefficient's symbol as the paper writes it (β1, β2, β3, ρ, c, γ). */
-        String label() {
+        public String label() {
             return label;
         }
 
-        double min() {
+        public double min() {
             return min;
         }
 
-        double max() {
+        public double max() {
             return max;
         }
 
         /** The range as written in messages, for example {@code [0.501, 0.99]}. */
-        String range() {
+        public String range() {
             return "[" + fmt(min) + ", " + fmt(max) + "]";
         }
 
         /** x clamped into the range (the projection of the hypergradient step). */
-        double project(double x) {
+        public double project(double x) {
             return Math.max(min, Math.min(max, x));
         }
 
@@ -70,10 +70,10 @@ final class MadaCoefficients implements Serializable {
     }
 
     /** Number of coefficients per set (6); the column order of every per-set array is {@link Coefficient#ordinal()}. */
-    static final int COUNT = Coefficient.values().length;
+    public static final int COUNT = Coefficient.values().length;
 
     /** The hypergradient is clipped to ±CLIP before a step (the official code clips each coefficient's gradient at 10). */
-    static final double CLIP = 10.0;
+    public static final double CLIP = 10.0;
 
     private final double[][] values;
 
@@ -103,17 +103,17 @@ final class MadaCoefficients implements Serializable {
     }
 
     /** One global set, used by every group. */
-    static MadaCoefficients global(double beta1, double beta2, double beta3, double rho, double c, double gamma) {
+    public static MadaCoefficients global(double beta1, double beta2, double beta3, double rho, double c, double gamma) {
         return new MadaCoefficients(new double[][]{{beta1, beta2, beta3, rho, c, gamma}});
     }
 
     /** One set per group: {@code perGroup[g]} = (β1, β2, β3, ρ, c, γ) of group g. */
-    static MadaCoefficients of(double[][] perGroup) {
+    public static MadaCoefficients of(double[][] perGroup) {
         return new MadaCoefficients(perGroup);
     }
 
     /** One set per group, given coefficient by coefficient (all arrays of the same length G). */
-    static MadaCoefficients perGroup(double[] beta1, double[] beta2, double[] beta3, double[] rho, double[] c, double[] gamma) {
+    public static MadaCoefficients perGroup(double[] beta1, double[] beta2, double[] beta3, double[] rho, double[] c, double[] gamma) {
         double[][] cols = {beta1, beta2, beta3, rho, c, gamma};
         for (Coefficient k : Coefficient.values()) {
             if (cols[k.ordinal()].length != beta1.length) {
@@ -131,51 +131,51 @@ final class MadaCoefficients implements Serializable {
     }
 
     /** Adam: β3 = 0, ρ = 1, c = 1, γ = 1. */
-    static MadaCoefficients adam(double beta1, double beta2) {
+    public static MadaCoefficients adam(double beta1, double beta2) {
         return global(beta1, beta2, 0, 1, 1, 1);
     }
 
     /** AVGrad (AMSGrad with the running maximum of v replaced by its running mean): ρ = 0, otherwise Adam. */
-    static MadaCoefficients avgrad(double beta1, double beta2) {
+    public static MadaCoefficients avgrad(double beta1, double beta2) {
         return global(beta1, beta2, 0, 0, 1, 1);
     }
 
     /** Yogi (sign-controlled additive second moment): c = 0, otherwise Adam. */
-    static MadaCoefficients yogi(double beta1, double beta2) {
+    public static MadaCoefficients yogi(double beta1, double beta2) {
         return global(beta1, beta2, 0, 1, 0, 1);
     }
 
     /** Adan-like Nesterov momentum through the gradient difference with weight β3 &gt; 0, otherwise Adam. */
-    static MadaCoefficients adan(double beta1, double beta2, double beta3) {
+    public static MadaCoefficients adan(double beta1, double beta2, double beta3) {
         return global(beta1, beta2, beta3, 1, 1, 1);
     }
 
     /** Lion (sign of an interpolated momentum, with {@link Mada}'s fixed Lion betas): γ = 0; β1, β2 do not act. */
-    static MadaCoefficients lion() {
+    public static MadaCoefficients lion() {
         return global(0.9, 0.99, 0, 1, 1, 0);
     }
 
     /** 1 for one global set, else the number of groups G. */
-    int sets() {
+    public int sets() {
         return values.length;
     }
 
-    boolean isGlobal() {
+    public boolean isGlobal() {
         return values.length == 1;
     }
 
     /** The value of {@code k} in set {@code set} (0 for a global set). */
-    double get(int set, Coefficient k) {
+    public double get(int set, Coefficient k) {
         return values[set][k.ordinal()];
     }
 
     /** The value of {@code k} for group {@code group} (the global value when {@link #isGlobal()}). */
-    double ofGroup(int group, Coefficient k) {
+    public double ofGroup(int group, Coefficient k) {
         return values[isGlobal() ? 0 : group][k.ordinal()];
     }
 
     /** {@code k}'s value per group, for {@code groups} groups (the global value repeated when global); a new array. */
-    double[] perGroup(Coefficient k, int groups) {
+    public double[] perGroup(Coefficient k, int groups) {
         double[] out = new double[groups];
         for (int g = 0; g < groups; g++) {
             out[g] = ofGroup(g, k);
@@ -184,7 +184,7 @@ final class MadaCoefficients implements Serializable {
     }
 
     /** The sets as a new [sets][6] array. */
-    double[][] toArray() {
+    public double[][] toArray() {
         double[][] out = new double[values.length][];
         for (int s = 0; s < values.length; s++) {
             out[s] = values[s].clone();
@@ -193,14 +193,14 @@ final class MadaCoefficients implements Serializable {
     }
 
     /** A copy with {@code k} of set {@code set} replaced by {@code value} (checked like every value). */
-    MadaCoefficients with(int set, Coefficient k, double value) {
+    public MadaCoefficients with(int set, Coefficient k, double value) {
         double[][] v = toArray();
         v[set][k.ordinal()] = value;
         return new MadaCoefficients(v);
     }
 
     /** These coefficients as one set per group (a global set repeated {@code groups} times). */
-    MadaCoefficients perGroupCopy(int groups) {
+    public MadaCoefficients perGroupCopy(int groups) {
         if (!isGlobal()) {
             if (groups != values.length) {
                 throw new IllegalArgumentException("MADA coefficients for " + values.length + " groups, asked for " + groups);
@@ -218,7 +218,7 @@ final class MadaCoefficients implements Serializable {
      * The official code's hypergradient learning rates (β1, β2: 5e-4; β3, ρ, c, γ: 0.1), in
      * {@link Coefficient} order; a new array.
      */
-    static double[] defaultMetaLearningRates() {
+    public static double[] defaultMetaLearningRates() {
         return new double[]{5e-4, 5e-4, 0.1, 0.1, 0.1, 0.1};
     }
 
@@ -239,7 +239,7 @@ final class MadaCoefficients implements Serializable {
      * @return the new coefficients (this object is not changed)
      * @throws IllegalArgumentException on wrong shapes, a non-finite hypergradient, a bad learning rate or count
      */
-    MadaCoefficients hyperStep(double[][] hypergradientSum, long contributions, double[] metaLr) {
+    public MadaCoefficients hyperStep(double[][] hypergradientSum, long contributions, double[] metaLr) {
         if (contributions < 1) {
             throw new IllegalArgumentException("hypergradient step: contributions must be >= 1 (got " + contributions + ")");
         }

@@ -1,6 +1,8 @@
 package org.metaadamw.update;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 
 import java.io.Serializable;
 
@@ -20,15 +22,15 @@ import java.io.Serializable;
  *
  * <p>Mutable; owned by one thread at a time (a worker during its local steps, the driver between
  * rounds). The accessors return copies: only {@link Mada} (same package) writes the arrays.
- * Serializable so it can be broadcast.
+ * Serializable so it can be broadcast (the trainers send its arrays in their compact wire form instead).
  */
-final class MadaState implements Serializable {
+public final class MadaState implements Serializable {
     private static final long serialVersionUID = 1L;
 
     final INDArray m, v, n, vBar, gPrev, lion;
     private long step;
 
-    MadaState(INDArray m, INDArray v, INDArray n, INDArray vBar, INDArray gPrev, INDArray lion, long step) {
+    public MadaState(INDArray m, INDArray v, INDArray n, INDArray vBar, INDArray gPrev, INDArray lion, long step) {
         INDArray[] all = {m, v, n, vBar, gPrev, lion};
         String[] names = {"m", "v", "n", "vBar", "gPrev", "lion"};
         for (int i = 1; i < all.length; i++) {
@@ -52,41 +54,41 @@ final class MadaState implements Serializable {
     }
 
     /** Zero state (step 0) for parameters shaped like {@code params}, in their data type. */
-    static MadaState zeros(INDArray params) {
+    public static MadaState zeros(INDArray params) {
         INDArray z = params.reshape(params.length()).like().assign(0);
         return new MadaState(z, z.dup(), z.dup(), z.dup(), z.dup(), z.dup(), 0);
     }
 
-    long length() {
+    public long length() {
         return m.length();
     }
 
-    INDArray m() {
+    public INDArray m() {
         return m.dup();
     }
 
-    INDArray v() {
+    public INDArray v() {
         return v.dup();
     }
 
-    INDArray n() {
+    public INDArray n() {
         return n.dup();
     }
 
-    INDArray vBar() {
+    public INDArray vBar() {
         return vBar.dup();
     }
 
-    INDArray gPrev() {
+    public INDArray gPrev() {
         return gPrev.dup();
     }
 
-    INDArray lion() {
+    public INDArray lion() {
         return lion.dup();
     }
 
     /** Steps taken so far (the bias-correction exponent t of the next step is {@code step + 1}). */
-    long step() {
+    public long step() {
         return step;
     }
 
@@ -95,7 +97,7 @@ final class MadaState implements Serializable {
     }
 
     /** Copies {@code other}'s arrays and step count into this state. */
-    void assign(MadaState other) {
+    public void assign(MadaState other) {
         if (other.length() != length()) {
             throw new IllegalArgumentException("MADA state: cannot assign " + other.length() + " values to " + length());
         }
@@ -108,7 +110,34 @@ final class MadaState implements Serializable {
         step = other.step;
     }
 
-    MadaState copy() {
+    /**
+     * A new state holding this state's arrays plus {@code other}'s, element by element, and the larger
+     * step count: the sum that parameter averaging divides by the number of workers ({@link #times}).
+     */
+    public MadaState plus(MadaState other) {
+        if (other.length() != length()) {
+            throw new IllegalArgumentException("MADA state: cannot add " + other.length() + " values to " + length());
+        }
+        return new MadaState(m.add(other.m), v.add(other.v), n.add(other.n), vBar.add(other.vBar), gPrev.add(other.gPrev),
+                lion.add(other.lion), Math.max(step, other.step));
+    }
+
+    /** A new state with every array times {@code factor} and the same step count (1/W of a sum: the average). */
+    public MadaState times(double factor) {
+        return new MadaState(m.mul(factor), v.mul(factor), n.mul(factor), vBar.mul(factor), gPrev.mul(factor), lion.mul(factor), step);
+    }
+
+    /** Whether no array holds NaN or ±Inf. */
+    public boolean isFinite() {
+        for (INDArray a : new INDArray[]{m, v, n, vBar, gPrev, lion}) {
+            if (BooleanIndexing.or(a, Conditions.notFinite())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public MadaState copy() {
         return new MadaState(m.dup(), v.dup(), n.dup(), vBar.dup(), gPrev.dup(), lion.dup(), step);
     }
 }

@@ -41,7 +41,7 @@ class PublicApiTest {
             "spark", Set.of("ExecutorMetrics", "MetaAdamWDriverPlugin", "MetaAdamWExecutorPlugin"),
             "stats", Set.of("StatisticsExtractor"),
             "train", Set.of("CheckpointStore", "Holdout", "NetModel", "RoundCoordinator", "RoundWorker", "TrainerCheckpoints", "WorkerResult"),
-            "update", Set.of("GroupAdamW"));
+            "update", Set.of("GroupAdamW", "HypergradientSum", "Mada", "MadaCoefficients", "MadaState", "UpdateRule"));
 
     @Test
     void publicTypesAreTheApiAndTheNamedInternals() throws Exception {

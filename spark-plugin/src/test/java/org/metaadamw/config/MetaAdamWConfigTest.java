@@ -32,12 +32,39 @@ class MetaAdamWConfigTest {
             "spark.metaadamw.features; fancy; one of basic, basic+, enhanced",
             "spark.metaadamw.averagingFrequency; 0; >= 1",
             "spark.metaadamw.module.heads; x; >= 1",
-            "spark.metaadamw.controller; sgd!; metaadamw, adamw, hypergradient, random, or a ControllerProvider",
+            "spark.metaadamw.controller; sgd!; metaadamw, adamw, hypergradient, random, mada, or a ControllerProvider",
+            "spark.metaadamw.mada.initial; sgd; one of adam, avgrad, yogi, adan, lion",
+            "spark.metaadamw.mada.coefficients; layer; one of global, group",
+            "spark.metaadamw.mada.learningRate.beta1; -1e-4; >= 0 and finite",
+            "spark.metaadamw.mada.learningRate.beta2; Infinity; >= 0 and finite",
+            "spark.metaadamw.mada.learningRate.beta3; NaN; >= 0 and finite",
+            "spark.metaadamw.mada.learningRate.rho; -0.1; >= 0 and finite",
+            "spark.metaadamw.mada.learningRate.c; x; >= 0 and finite",
+            "spark.metaadamw.mada.learningRate.gamma; -2; >= 0 and finite",
+            "spark.metaadamw.mada.lionBeta1; 1.0; in [0, 1)",
+            "spark.metaadamw.mada.lionBeta2; -0.01; in [0, 1)",
     })
     void invalidValuesNameTheKeyAndTheRange(String key, String value, String range) {
         var e = assertThrows(IllegalArgumentException.class, () -> MetaAdamWConfig.builder().setString(key, value));
         assertTrue(e.getMessage().startsWith(key), e.getMessage());
         assertTrue(e.getMessage().contains(range), e.getMessage());
+    }
+
+    @Test
+    void madaDefaultsAreThoseOfTheOfficialCode() {
+        MetaAdamWConfig c = MetaAdamWConfig.defaults();
+        assertEquals("adam", c.madaInitial());
+        assertEquals(false, c.madaPerGroup());
+        assertArrayEquals(new double[]{5e-4, 5e-4, 0.1, 0.1, 0.1, 0.1}, c.madaLearningRates(), 0.0);
+        assertEquals(0.95, c.madaLionBeta1(), 0.0);
+        assertEquals(0.98, c.madaLionBeta2(), 0.0);
+        MetaAdamWConfig set = MetaAdamWConfig.fromMap(Map.of("spark.metaadamw.mada.initial", "Yogi", "spark.metaadamw.mada.coefficients", "group",
+                "spark.metaadamw.mada.learningRate.rho", "0"));
+        assertEquals("yogi", set.madaInitial());
+        assertTrue(set.madaPerGroup());
+        assertEquals(0.0, set.madaLearningRates()[3], 0.0);
+        var e = assertThrows(IllegalArgumentException.class, () -> MetaAdamWConfig.builder().madaLearningRates(0, 0, 0, 0, -1, 0));
+        assertTrue(e.getMessage().startsWith("spark.metaadamw.mada.learningRate.c must be >= 0"), e.getMessage());
     }
 
     @Test

@@ -174,7 +174,7 @@ class MetaAdamWControllerTest {
 
     @Test
     void everyControllerAsksForValidationPassesOnlyIfItUsesThem() {
-        for (String name : new String[]{"metaadamw", "hypergradient", "adamw", "random"}) {
+        for (String name : new String[]{"metaadamw", "hypergradient", "adamw", "random", "mada"}) {
             ModulationController c = Controllers.create(MetaAdamWConfig.builder().controller(name).build());
             c.initial(groups());
             boolean wants = false;

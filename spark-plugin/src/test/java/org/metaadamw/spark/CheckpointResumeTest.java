@@ -53,7 +53,7 @@ class CheckpointResumeTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"metaadamw", "hypergradient", "adamw", "random"})
+    @ValueSource(strings = {"metaadamw", "hypergradient", "adamw", "random", "mada"})
     @SuppressWarnings("unchecked")
     void aResumedRunEqualsAnUninterruptedOne(String controller, @TempDir Path dir) throws IOException {
         List<RoundRecord>[] h = new List[1];

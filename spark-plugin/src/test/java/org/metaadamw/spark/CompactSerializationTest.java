@@ -151,6 +151,46 @@ class CompactSerializationTest {
         assertEquals(PartitionResult.EMPTY, empty);
     }
 
+    private static org.metaadamw.update.MadaState madaState(DataType type, int seed) {
+        return new org.metaadamw.update.MadaState(values(type, seed, 300), values(type, seed + 1, 300), values(type, seed + 2, 300),
+                values(type, seed + 3, 300), values(type, seed + 4, 300), values(type, seed + 5, 300), 9);
+    }
+
+    private static void assertBitEqual(org.metaadamw.update.MadaState want, org.metaadamw.update.MadaState got) {
+        assertBitEqual(want.m(), got.m());
+        assertBitEqual(want.v(), got.v());
+        assertBitEqual(want.n(), got.n());
+        assertBitEqual(want.vBar(), got.vBar());
+        assertBitEqual(want.gPrev(), got.gPrev());
+        assertBitEqual(want.lion(), got.lion());
+        assertEquals(want.step(), got.step());
+    }
+
+    @Test
+    void madaBroadcastsAndResultsRoundTripBitForBit() throws Exception {
+        var k = org.metaadamw.update.MadaCoefficients.of(new double[][]{{0.9, 0.99, 0.1, 0.5, 0.25, 0.75}, {0.8, 0.6, 0, 1, 1, 0}});
+        var rule = org.metaadamw.update.UpdateRule.mada(k, 0.95, 0.98);
+        var h = new org.metaadamw.update.HypergradientSum(new double[][]{{1, -2, 3, -0.0, 5e-300, 6}, {Math.PI, 0, 0, 0, 0, -1}}, 4);
+        for (DataType type : new DataType[]{DataType.FLOAT, DataType.DOUBLE}) {
+            var state = madaState(type, 20);
+            RoundBroadcast b = RoundBroadcast.mada(values(type, 19, 300), state, rule, Modulation.neutral(2), 3, 1, 0.5, 77);
+            RoundBroadcast got = roundTrip(b);
+            assertSame(b, got);
+            assertEquals(rule, got.rule());
+            assertBitEqual(state, got.mada());
+            PartitionResult r = PartitionResult.mada(values(type, 30, 300), madaState(type, 31), h, RoundStatistics.EMPTY, 2, true, 3);
+            PartitionResult back = roundTrip(r);
+            assertBitEqual(r.params(), back.params());
+            assertBitEqual(r.mada(), back.mada());
+            assertEquals(h, back.hypergradients());
+            assertNull(back.m());
+            assertEquals(r.workers(), back.workers());
+        }
+        RoundBroadcast adamw = roundTrip(broadcast(DataType.FLOAT, null, 1, 10));
+        assertEquals(org.metaadamw.update.UpdateRule.adamW(), adamw.rule());
+        assertNull(adamw.mada());
+    }
+
     @Test
     void viewsOtherTypesAndByteOrders() throws Exception {
         INDArray matrix = values(DataType.FLOAT, 11, 40, 30);

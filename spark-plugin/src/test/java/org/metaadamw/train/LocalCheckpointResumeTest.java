@@ -42,7 +42,7 @@ class LocalCheckpointResumeTest {
     }
 
     @ParameterizedTest(name = "{0}, separate validation {1}")
-    @CsvSource({"metaadamw, false", "metaadamw, true", "hypergradient, false", "adamw, false", "random, false"})
+    @CsvSource({"metaadamw, false", "metaadamw, true", "hypergradient, false", "adamw, false", "random, false", "mada, false"})
     void aResumedRunEqualsAnUninterruptedOne(String controller, boolean separateValidation, @TempDir Path dir) {
         INDArray clean = run(controller, null, -1, false, separateValidation);
         assertNull(run(controller, dir, 7, false, separateValidation));

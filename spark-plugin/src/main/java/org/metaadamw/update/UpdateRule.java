@@ -1,0 +1,64 @@
+package org.metaadamw.update;
+
+import java.io.Serializable;
+import java.util.Objects;
+
+/**
+ * Which update rule the workers run in a round, as a controller declares it
+ * ({@code ModulationController.updateRule()}) and the driver sends it with the round's broadcast:
+ * <ul>
+ *   <li>{@link Kind#ADAMW}: {@link GroupAdamW} with the round's {@link Modulation} (what every
+ *       controller but {@code mada} uses; no further fields);</li>
+ *   <li>{@link Kind#MADA}: {@link Mada} with the given {@link MadaCoefficients} and Lion betas; the
+ *       workers also return the summed one-step hypergradients of the coefficients
+ *       ({@link HypergradientSum}) and their state is a {@link MadaState}.</li>
+ * </ul>
+ * The kind of a controller does not change during training; the MADA coefficients change every
+ * round.
+ *
+ * <p>Immutable, serializable and thread-safe.
+ *
+ * @param kind         the rule
+ * @param coefficients MADA's coefficients for this round (null for {@link Kind#ADAMW})
+ * @param lionBeta1    MADA's Lion direction interpolation βL1, in [0, 1) (NaN for {@link Kind#ADAMW})
+ * @param lionBeta2    MADA's Lion momentum decay βL2, in [0, 1) (NaN for {@link Kind#ADAMW})
+ */
+public record UpdateRule(Kind kind, MadaCoefficients coefficients, double lionBeta1, double lionBeta2) implements Serializable {
+
+    /** The update rules the workers know. */
+    public enum Kind {
+        /** AdamW with per-group multipliers ({@link GroupAdamW}). */
+        ADAMW,
+        /** MADA's parameterised optimizer ({@link Mada}). */
+        MADA
+    }
+
+    private static final UpdateRule ADAMW = new UpdateRule(Kind.ADAMW, null, Double.NaN, Double.NaN);
+
+    public UpdateRule {
+        Objects.requireNonNull(kind, "kind");
+        if (kind == Kind.ADAMW && coefficients != null) {
+            throw new IllegalArgumentException("the AdamW update rule takes no MADA coefficients");
+        }
+        if (kind == Kind.MADA) {
+            Objects.requireNonNull(coefficients, "MADA coefficients");
+            if (!(lionBeta1 >= 0 && lionBeta1 < 1) || !(lionBeta2 >= 0 && lionBeta2 < 1)) {
+                throw new IllegalArgumentException("Lion betas must be in [0, 1) (got βL1=" + lionBeta1 + ", βL2=" + lionBeta2 + ")");
+            }
+        }
+    }
+
+    /** AdamW with the round's per-group multipliers. */
+    public static UpdateRule adamW() {
+        return ADAMW;
+    }
+
+    /** MADA with {@code coefficients} and the Lion betas βL1, βL2 (each in [0, 1)). */
+    public static UpdateRule mada(MadaCoefficients coefficients, double lionBeta1, double lionBeta2) {
+        return new UpdateRule(Kind.MADA, coefficients, lionBeta1, lionBeta2);
+    }
+
+    public boolean isMada() {
+        return kind == Kind.MADA;
+    }
+}
