@@ -54,7 +54,7 @@ public final class LrSweep {
     private LrSweep() {
     }
 
-    static final String DEFAULT_OPTIMIZERS = "adamw;metaadamw;metaadamw-paper;hypergradient";
+    static final String DEFAULT_OPTIMIZERS = "adamw;metaadamw;metaadamw-paper;hypergradient;mada";
 
     record Optimizer(String label, Map<String, String> settings) {
         static Optimizer parse(String spec) {
@@ -70,6 +70,7 @@ public final class LrSweep {
                     m.put("preset", "paper");
                 }
                 case "hypergradient" -> m.put("controller", "hypergradient");
+                case "mada" -> m.put("controller", "mada");
                 default -> m.put("controller", "metaadamw");
             }
             if (colon >= 0) {
@@ -175,6 +176,10 @@ public final class LrSweep {
         System.out.println(Files.readString(out.resolve("sweep.md")));
     }
 
+    private static boolean isMada(Optimizer o) {
+        return "mada".equals(o.settings().get("controller"));
+    }
+
     static double[] tests(List<TaskRunner.Result> rs) {
         return rs.stream().mapToDouble(TaskRunner.Result::test).toArray();
     }
@@ -240,7 +245,7 @@ public final class LrSweep {
             }
             md.append("\n|---|").append("---|".repeat(taskLrs.length)).append('\n');
             for (Optimizer o : optimizers) {
-                if (o.label().equals("adamw")) {
+                if (o.label().equals("adamw") || isMada(o)) {
                     continue;
                 }
                 md.append("| ").append(o.label()).append(" |");
@@ -253,6 +258,17 @@ public final class LrSweep {
                 md.append('\n');
             }
             md.append('\n');
+            for (Optimizer o : optimizers) {
+                if (!isMada(o)) {
+                    continue;
+                }
+                md.append(o.label()).append("'s coefficients after the last round, seed 0 (its multipliers stay 1):\n\n| base lr | coefficients |\n|---|---|\n");
+                for (double lr : taskLrs) {
+                    select(all, taskName, o.label(), lr).stream().filter(r -> r.seed() == 0).findFirst().ifPresent(r ->
+                            md.append("| ").append(QualityBenchmark.fmtLr(lr)).append(" | ").append(r.finalModulation()).append(" |\n"));
+                }
+                md.append('\n');
+            }
             diagnosis(md, all, taskName, optimizers, taskLrs);
         }
         targets(md, summary, descriptions.keySet(), optimizers);

@@ -35,6 +35,7 @@ import java.util.Map;
  *   <li>{@code metaadamw}: MetaAdamW with its defaults at the paper's base settings;</li>
  *   <li>{@code metaadamw-paper}: MetaAdamW with {@code preset=paper} (the paper's formulation);</li>
  *   <li>{@code hypergradient}: per-group hypergradient descent on the learning rate;</li>
+ *   <li>{@code mada}: MADA (Ozkara et al. 2024) from Adam's corner, its coefficients learned by hypergradient descent;</li>
  *   <li>{@code ablation-random}: frozen random multipliers in the paper's range;</li>
  *   <li>{@code ablation-three-terms}: the default formulation trained on all three meta-loss terms.</li>
  * </ul>
@@ -128,6 +129,7 @@ public final class QualityBenchmark {
                 results.addAll(runAll.apply("metaadamw", base.toBuilder().controller("metaadamw").build()));
                 results.addAll(runAll.apply("metaadamw-paper", base.toBuilder().controller("metaadamw").preset("paper").build()));
                 results.addAll(runAll.apply("hypergradient", base.toBuilder().controller("hypergradient").build()));
+                results.addAll(runAll.apply("mada", base.toBuilder().controller("mada").build()));
                 results.addAll(runAll.apply("ablation-random", base.toBuilder().controller("random").build()));
                 results.addAll(runAll.apply("ablation-three-terms", base.toBuilder().controller("metaadamw")
                         .metaTerms("alignment,lossDecrease,gap").build()));
@@ -184,7 +186,7 @@ public final class QualityBenchmark {
         return r.relabel(label);
     }
 
-    static final List<String> ORDER = List.of("adamw-paper", "adamw-grid", "metaadamw", "metaadamw-paper", "hypergradient",
+    static final List<String> ORDER = List.of("adamw-paper", "adamw-grid", "metaadamw", "metaadamw-paper", "hypergradient", "mada",
             "ablation-random", "ablation-three-terms");
 
     static void writeReports(Path out, List<TaskRunner.Result> all, Map<String, String> descriptions, boolean quick, int seeds,

@@ -275,8 +275,27 @@ public final class TaskRunner {
             }
         }
         return new Result(task.name(), spec.label(), spec.seed(), spec.config().learningRate(), task.metric(), val, loss, secs,
-                bestEpoch, test, trainer.groups().names(), alphas, betas, trainer.modulation().toString(), scale, dAlpha, huw,
+                bestEpoch, test, trainer.groups().names(), alphas, betas, finalState(trainer), scale, dAlpha, huw,
                 sha256(model.params()));
+    }
+
+    /**
+     * What the controller ended with: the modulation, or for {@code mada} (whose multipliers stay 1) its
+     * coefficients, as {@code mada.<coefficient>[.<group>]=value} pairs in key order.
+     */
+    private static String finalState(SparkMetaAdamW trainer) {
+        var history = trainer.history();
+        var m = history.isEmpty() ? java.util.Map.<String, Double>of() : history.get(history.size() - 1).metrics();
+        if (!m.containsKey("mada.signals")) {
+            return trainer.modulation().toString();
+        }
+        StringBuilder b = new StringBuilder("MADA");
+        new java.util.TreeMap<>(m).forEach((k, v) -> {
+            if (k.startsWith("mada.") && !k.equals("mada.signals") && !k.equals("mada.skippedNonFinite")) {
+                b.append(' ').append(k.substring(5)).append('=').append(String.format(Locale.ROOT, "%.4g", v));
+            }
+        });
+        return b.toString();
     }
 
     /** Mean finite training loss of the rounds of epoch {@code e} (NaN when all were rolled back). */
