@@ -30,7 +30,7 @@ class PublicApiTest {
             "spark", Set.of("DriverMetrics", "MetaAdamWPlugin", "SparkMetaAdamW"),
             "stats", Set.of("FeatureSet", "RoundStatistics", "RoundSummary"),
             "train", Set.of("LocalMetaAdamWTrainer", "MetaAdamWTrainer", "NonFiniteTrainingException", "RoundRecord"),
-            "update", Set.of("AdamWState", "Modulation"));
+            "update", Set.of("AdamWState", "L3rsParams", "Modulation"));
 
     /** Public for another library package (or Spark's plugin loader), internal by their package-info. */
     static final Map<String, Set<String>> INTERNAL = Map.of(
@@ -41,7 +41,7 @@ class PublicApiTest {
             "spark", Set.of("ExecutorMetrics", "MetaAdamWDriverPlugin", "MetaAdamWExecutorPlugin"),
             "stats", Set.of("StatisticsExtractor"),
             "train", Set.of("CheckpointStore", "Holdout", "NetModel", "RoundCoordinator", "RoundWorker", "TrainerCheckpoints", "WorkerResult"),
-            "update", Set.of("GroupAdamW", "HypergradientSum", "Mada", "MadaCoefficients", "MadaState", "UpdateRule"));
+            "update", Set.of("GroupAdamW", "HypergradientSum", "L3rs", "L3rsState", "Mada", "MadaCoefficients", "MadaState", "UpdateRule"));
 
     @Test
     void publicTypesAreTheApiAndTheNamedInternals() throws Exception {
