@@ -25,7 +25,7 @@ class PublicApiTest {
     static final Map<String, Set<String>> API = Map.of(
             "config", Set.of("ConfigEntry", "MetaAdamWConf", "MetaAdamWConfig"),
             "grouping", Set.of("GroupingStrategy", "LayerKind", "ParamGroups", "ParamTensor"),
-            "meta", Set.of("ControllerProvider", "Controllers", "MetaState", "ModulationController", "ModuleShape"),
+            "meta", Set.of("ControllerProvider", "Controllers", "L3rsController", "MetaState", "ModulationController", "ModuleShape"),
             "ml", Set.of("BatchConverter", "MetaAdamWEstimator", "MetaAdamWModel", "Minibatches"),
             "spark", Set.of("DriverMetrics", "MetaAdamWPlugin", "SparkMetaAdamW"),
             "stats", Set.of("FeatureSet", "RoundStatistics", "RoundSummary"),
