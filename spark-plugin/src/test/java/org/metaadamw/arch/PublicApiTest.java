@@ -25,6 +25,7 @@ class PublicApiTest {
     static final Map<String, Set<String>> API = Map.of(
             "config", Set.of("ConfigEntry", "MetaAdamWConf", "MetaAdamWConfig"),
             "grouping", Set.of("GroupingStrategy", "LayerKind", "ParamGroups", "ParamTensor"),
+            "l3rs", Set.of("L3rsMetaTrainer"),
             "meta", Set.of("ControllerProvider", "Controllers", "L3rsController", "MetaState", "ModulationController", "ModuleShape"),
             "ml", Set.of("BatchConverter", "MetaAdamWEstimator", "MetaAdamWModel", "Minibatches"),
             "spark", Set.of("DriverMetrics", "MetaAdamWPlugin", "SparkMetaAdamW"),
@@ -36,6 +37,7 @@ class PublicApiTest {
     static final Map<String, Set<String>> INTERNAL = Map.of(
             "config", Set.of("ConfigReference"),
             "grouping", Set.of("NetworkParams"),
+            "l3rs", Set.of(),
             "meta", Set.of("AttentionModule", "HypergradientController", "MetaAdamWController"),
             "ml", Set.of(),
             "spark", Set.of("ExecutorMetrics", "MetaAdamWDriverPlugin", "MetaAdamWExecutorPlugin"),
