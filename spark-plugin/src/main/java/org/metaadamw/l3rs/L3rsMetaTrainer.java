@@ -35,8 +35,9 @@ import java.util.stream.IntStream;
  * where u is the centred rank of a score among the N (in [−0.5, 0.5]; {@link Settings#rankShaping}) or
  * the score itself. Each candidate's run starts the network from its given parameters and takes
  * {@link Settings#steps} L3RS steps on the training minibatches (in order, cycled), in rounds of K =
- * {@code averagingFrequency} with the round's t/T, exactly as a one-worker training run of the
- * {@code l3rs} controller; its score is the mean validation loss in inference mode.
+ * {@code averagingFrequency} with the round's t/T, through the worker code of a training run of the
+ * {@code l3rs} controller ({@code RoundWorker.runL3rs}, one worker; the round seeds and the data order are
+ * the meta-trainer's own); its score is the mean validation loss in inference mode.
  *
  * <p>Determinism: a candidate's score is a pure function of (φ_k, k, candidate index, seed) and the
  * data, so a failed and retried task, or a speculative copy, gives the same score bit for bit; the NES
