@@ -166,6 +166,16 @@ public final class L3rsMetaTrainer {
      * @param scores    the N candidates' scores, in candidate order (2i: φ_k + σε_i, 2i + 1: φ_k − σε_i)
      */
     public record Iteration(int iteration, L3rsParams phi, double[] scores) {
+        public Iteration {
+            scores = scores.clone();
+        }
+
+        /** A copy of the scores. */
+        @Override
+        public double[] scores() {
+            return scores.clone();
+        }
+
         /** The mean candidate score. */
         public double mean() {
             return Arrays.stream(scores).average().orElse(Double.NaN);
