@@ -150,6 +150,26 @@ class L3rsTrainingTest {
         assertTrue(f.getMessage().contains("workers running L3RS"), f.getMessage());
     }
 
+    /** A minibatch with a NaN feature inside round 1 of each epoch: the round is rolled back, nothing non-finite reaches θ or the L3RS state. */
+    @Test
+    void aRoundThatProducesNaNIsRolledBack(@TempDir Path dir) throws IOException {
+        List<DataSet> batches = new java.util.ArrayList<>(data(DataType.DOUBLE));
+        DataSet bad = batches.get(4).copy();
+        bad.getFeatures().putScalar(0, 0, Double.NaN);
+        batches.set(4, bad);   // the second step of round 1 (K = 3)
+        MultiLayerNetwork n = net(DataType.DOUBLE);
+        LocalMetaAdamWTrainer t = new LocalMetaAdamWTrainer(n, base().controller("l3rs")
+                .l3rsParams(learnedPhi(dir, base().build()).toString()).build());
+        t.fit(new ListDataSetIterator<>(batches, 1), null, 2);
+        long rolled = t.history().stream().filter(RoundRecord::rolledBack).count();
+        System.out.printf(Locale.ROOT, "l3rs with a NaN minibatch: %d of %d rounds rolled back%n", rolled, t.history().size());
+        assertEquals(2, rolled, "the poisoned round of each epoch");
+        L3rsState s = t.l3rsState();
+        assertTrue(RoundWorker.isFinite(n.params()) && RoundWorker.isFinite(s.m()) && RoundWorker.isFinite(s.v())
+                && RoundWorker.isFinite(s.b()));
+        assertTrue(!t.history().get(t.history().size() - 1).rolledBack());
+    }
+
     @Test
     void settingsAndFilesAreCheckedNamingTheKey(@TempDir Path dir) throws IOException {
         String key = MetaAdamWConf.L3RS_PARAMS.key();
