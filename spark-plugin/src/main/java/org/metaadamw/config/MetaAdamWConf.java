@@ -147,11 +147,18 @@ public final class MetaAdamWConf {
             "Driver controller: metaadamw (learned multipliers), adamw (constant 1: the meta-off switch), hypergradient (per-group multiplicative hypergradient descent, "
                     + "Baydin et al. 2018, from the same validation signals), random (an ablation: multipliers drawn once, uniformly in their ranges, from the seed, then frozen), "
                     + "mada (the workers run MADA, Ozkara et al. 2024, whose coefficients the driver learns by hypergradient descent; the mada.* keys, docs/mada.md), "
+                    + "l3rs (the workers run L3RS, Kristiansen et al. 2025, a per-group learned mix of Adam and SGD with momentum and a learned update scale, with a fixed φ meta-trained by L3rsMetaTrainer and read from l3rs.params; docs/l3rs.md), "
                     + "or a controller another jar adds (org.metaadamw.meta.ControllerProvider in META-INF/services); an unknown name is refused when the trainer is built, listing the known ones.",
-            "metaadamw, adamw, hypergradient, random, mada, or a ControllerProvider's name ([a-z][a-z0-9_-]*)",
+            "metaadamw, adamw, hypergradient, random, mada, l3rs, or a ControllerProvider's name ([a-z][a-z0-9_-]*)",
             v -> v.matches("[a-z][a-z0-9_-]*"), s -> s.toLowerCase(Locale.ROOT), s -> s));
     public static final ConfigEntry<Double> HYPERGRADIENT_RATE = positive("hypergradient.rate", 0.1,
             "hypergradient controller: κ in ln α_g ← ln α_g − κ·cos(gv1_g, Δ_g) per meta-round (the normalized multiplicative rule), α_g clamped to [alphaMin, alphaMax].");
+    // ---- l3rs controller (docs/l3rs.md) ----
+    public static final ConfigEntry<String> L3RS_PARAMS = register(new ConfigEntry<>(PREFIX + "l3rs.params", "string", "",
+            "l3rs controller: the meta-trained L3RS parameters φ, a JSON file written by L3rsMetaTrainer (result.params().toJson()), "
+                    + "any Hadoop FileSystem path; required when controller = l3rs, read when the trainer is built. φ must have been "
+                    + "meta-trained for the same network and grouping (its group names are checked).",
+            "a path, or empty (required with controller = l3rs)", v -> true, s -> s, s -> s));
     // ---- mada controller (docs/mada.md) ----
     public static final ConfigEntry<String> MADA_INITIAL = choice("mada.initial", "adam",
             "mada controller: the coefficients (β1, β2, β3, ρ, c, γ) training starts from, a named corner of MADA: adam (β3 = 0, ρ = c = γ = 1), "

@@ -22,7 +22,7 @@ public final class Controllers {
     /** The providers by name: the built-in ones, then those {@link ServiceLoader} finds. */
     static Map<String, ControllerProvider> providers() {
         Map<String, ControllerProvider> byName = new TreeMap<>();
-        List<ControllerProvider> all = new ArrayList<>(List.of(new MetaAdamW(), new AdamW(), new Hypergradient(), new Random(), new Mada()));
+        List<ControllerProvider> all = new ArrayList<>(List.of(new MetaAdamW(), new AdamW(), new Hypergradient(), new Random(), new Mada(), new L3rs()));
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         try {
             for (ControllerProvider p : ServiceLoader.load(ControllerProvider.class, loader != null ? loader : Controllers.class.getClassLoader())) {
@@ -95,6 +95,13 @@ public final class Controllers {
         @Override public String name() { return "mada"; }
         @Override public String description() { return "the workers run MADA (Ozkara et al. 2024): Adam, AVGrad, Yogi, Adan and Lion interpolated by coefficients learned by hypergradient descent"; }
         @Override public ModulationController create(MetaAdamWConfig cfg) { return new MadaController(cfg); }
+    }
+
+    /** {@code l3rs}: the workers run L3RS with a fixed, meta-trained φ read from {@code l3rs.params}. */
+    static final class L3rs implements ControllerProvider {
+        @Override public String name() { return "l3rs"; }
+        @Override public String description() { return "the workers run L3RS (Kristiansen et al. 2025): per-group learned mix of Adam and SGD with momentum and a learned update scale, with a meta-trained φ from l3rs.params"; }
+        @Override public ModulationController create(MetaAdamWConfig cfg) { return new L3rsController(cfg); }
     }
 
     /** {@code random}: multipliers drawn once from the seed, then frozen. */

@@ -48,7 +48,7 @@ public interface ModulationController extends Serializable {
     /**
      * The update rule the workers run in the next round (after {@link #initial}, {@link #next} or
      * {@link #rolledBack}). Its kind must stay the same for the whole run. The default, what every
-     * controller but {@code mada} uses: AdamW with the controller's per-group multipliers.
+     * controller but {@code mada} and {@code l3rs} uses: AdamW with the controller's per-group multipliers.
      */
     default UpdateRule updateRule() {
         return UpdateRule.adamW();

@@ -2,6 +2,7 @@ package org.metaadamw.spark;
 
 import org.metaadamw.stats.RoundStatistics;
 import org.metaadamw.update.HypergradientSum;
+import org.metaadamw.update.L3rsState;
 import org.metaadamw.update.MadaState;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -29,9 +30,22 @@ import java.io.Serializable;
  * @param steps   the maximum number of local steps of a worker in this round
  * @param mada    Σ MADA states when the workers run MADA ({@code m}, {@code v} are then null), else null
  * @param hypergradients Σ of the workers' MADA hypergradient sums ({@link HypergradientSum#EMPTY} for AdamW)
+ * @param momentum Σ L3RS SGD momenta when the workers run L3RS ({@code m}, {@code v} are then Σ of their Adam moments), else null
  */
 record PartitionResult(INDArray params, INDArray m, INDArray v, long step, RoundStatistics stats, int workers,
-                       boolean finite, int steps, MadaState mada, HypergradientSum hypergradients) implements Serializable {
+                       boolean finite, int steps, MadaState mada, HypergradientSum hypergradients, INDArray momentum)
+        implements Serializable {
+
+    /** The result of AdamW or MADA workers. */
+    PartitionResult(INDArray params, INDArray m, INDArray v, long step, RoundStatistics stats, int workers, boolean finite, int steps,
+                    MadaState mada, HypergradientSum hypergradients) {
+        this(params, m, v, step, stats, workers, finite, steps, mada, hypergradients, null);
+    }
+
+    /** The result of L3RS workers: Σ θ_end, Σ of their Adam moments in m, v and Σ SGD momenta in {@code momentum}. */
+    static PartitionResult l3rs(INDArray params, L3rsState st, RoundStatistics stats, int workers, boolean finite, int steps) {
+        return new PartitionResult(params, st.m(), st.v(), st.step(), stats, workers, finite, steps, null, HypergradientSum.EMPTY, st.b());
+    }
 
     static final PartitionResult EMPTY = new PartitionResult(null, null, null, 0, RoundStatistics.EMPTY, 0, true, 0);
 
@@ -60,9 +74,13 @@ record PartitionResult(INDArray params, INDArray m, INDArray v, long step, Round
         if ((mada == null) != (o.mada == null)) {
             throw new IllegalArgumentException("cannot add the result of AdamW workers to that of MADA workers");
         }
+        if ((momentum == null) != (o.momentum == null)) {
+            throw new IllegalArgumentException("cannot add the result of L3RS workers to that of other workers");
+        }
         return new PartitionResult(params.add(o.params), m == null ? null : m.add(o.m), v == null ? null : v.add(o.v),
                 Math.max(step, o.step), stats.merge(o.stats), workers + o.workers, finite && o.finite, Math.max(steps, o.steps),
-                mada == null ? null : mada.plus(o.mada), hypergradients.merge(o.hypergradients));
+                mada == null ? null : mada.plus(o.mada), hypergradients.merge(o.hypergradients),
+                momentum == null ? null : momentum.add(o.momentum));
     }
 
     /** Java serialization writes the {@link Wire} in place of the record (records ignore writeObject). */
@@ -98,6 +116,7 @@ record PartitionResult(INDArray params, INDArray m, INDArray v, long step, Round
                 RoundBroadcast.writeMada(out, r.mada);
             }
             out.writeObject(r.hypergradients);
+            ArrayWire.write(out, r.momentum);
         }
 
         private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
@@ -109,7 +128,8 @@ record PartitionResult(INDArray params, INDArray m, INDArray v, long step, Round
             int steps = in.readInt();
             MadaState mada = in.readBoolean() ? RoundBroadcast.readMada(in) : null;
             HypergradientSum hypergradients = (HypergradientSum) in.readObject();
-            value = new PartitionResult(params, m, v, step, stats, workers, finite, steps, mada, hypergradients);
+            INDArray momentum = ArrayWire.read(in);
+            value = new PartitionResult(params, m, v, step, stats, workers, finite, steps, mada, hypergradients, momentum);
         }
 
         private Object readResolve() {

@@ -78,6 +78,12 @@ final class PartitionTrainer implements Serializable {
             return Collections.singletonList(PartitionResult.mada(r.params(), r.mada(), r.hypergradients(), r.stats(), 1, r.finite(),
                     r.steps())).iterator();
         }
+        if (rb.rule().isL3rs()) {
+            WorkerResult r = ctx.worker().runL3rs(rb.params(), rb.l3rsState(), rb.rule(), batches, rb.timeFraction(),
+                    partitionSeed(rb.roundSeed(), partition));
+            ExecutorMetrics.recordRound(System.nanoTime() - t0);
+            return Collections.singletonList(PartitionResult.l3rs(r.params(), r.l3rs(), r.stats(), 1, r.finite(), r.steps())).iterator();
+        }
         WorkerResult r = ctx.worker().run(rb.params(), new AdamWState(rb.m(), rb.v(), rb.step()), rb.modulation(), batches,
                 val, rb.timeFraction(), partitionSeed(rb.roundSeed(), partition), val != null || rb.trainingSignals() ? rb.trace() : null, rb.statistics(), rb.startGradient(),
                 rb.trainingSignals());

@@ -1,5 +1,6 @@
 package org.metaadamw.spark;
 
+import org.metaadamw.update.L3rsState;
 import org.metaadamw.update.MadaState;
 import org.metaadamw.update.Modulation;
 import org.metaadamw.update.UpdateRule;
@@ -28,11 +29,36 @@ import java.io.Serializable;
  *                         no validation passes, the trace is read
  * @param rule             the workers' update rule ({@link UpdateRule#adamW()}, or MADA with this round's coefficients)
  * @param mada             the MADA state when {@code rule} is MADA's ({@code m}, {@code v} are then null), else null
+ * @param momentum         L3RS's SGD momentum b when {@code rule} is L3RS's ({@code m}, {@code v} are then its Adam moments), else null
  */
 record RoundBroadcast(INDArray params, INDArray m, INDArray v, long step, Modulation modulation, long round,
                       int roundInEpoch, long validationCursor, double timeFraction, long roundSeed, INDArray trace,
-                      boolean statistics, boolean startGradient, boolean trainingSignals, UpdateRule rule, MadaState mada)
+                      boolean statistics, boolean startGradient, boolean trainingSignals, UpdateRule rule, MadaState mada,
+                      INDArray momentum)
         implements Serializable {
+
+    /** A round of AdamW or MADA workers. */
+    RoundBroadcast(INDArray params, INDArray m, INDArray v, long step, Modulation modulation, long round,
+                   int roundInEpoch, long validationCursor, double timeFraction, long roundSeed, INDArray trace,
+                   boolean statistics, boolean startGradient, boolean trainingSignals, UpdateRule rule, MadaState mada) {
+        this(params, m, v, step, modulation, round, roundInEpoch, validationCursor, timeFraction, roundSeed, trace, statistics,
+                startGradient, trainingSignals, rule, mada, null);
+    }
+
+    /**
+     * A round of L3RS workers: θ_r, the L3RS state (its m, v in {@code m}, {@code v}, its SGD momentum in
+     * {@code momentum}) and {@code rule}'s φ; no validation, statistics or trace.
+     */
+    static RoundBroadcast l3rs(INDArray params, L3rsState st, UpdateRule rule, Modulation modulation, long round, int roundInEpoch,
+                               double timeFraction, long roundSeed) {
+        return new RoundBroadcast(params, st.m(), st.v(), st.step(), modulation, round, roundInEpoch, -1, timeFraction, roundSeed, null,
+                false, false, false, rule, null, st.b());
+    }
+
+    /** The L3RS state of this round's start (only for an L3RS rule). */
+    L3rsState l3rsState() {
+        return new L3rsState(m, v, momentum, step);
+    }
 
     /** A round of AdamW workers. */
     RoundBroadcast(INDArray params, INDArray m, INDArray v, long step, Modulation modulation, long round,
@@ -46,7 +72,7 @@ record RoundBroadcast(INDArray params, INDArray m, INDArray v, long step, Modula
     static RoundBroadcast mada(INDArray params, MadaState mada, UpdateRule rule, Modulation modulation, long round, int roundInEpoch,
                                double timeFraction, long roundSeed) {
         return new RoundBroadcast(params, null, null, mada.step(), modulation, round, roundInEpoch, -1, timeFraction, roundSeed, null,
-                false, false, false, rule, mada);
+                false, false, false, rule, mada, null);
     }
 
     /** Java serialization writes the {@link Wire} in place of the record (records ignore writeObject). */
@@ -88,6 +114,7 @@ record RoundBroadcast(INDArray params, INDArray m, INDArray v, long step, Modula
             if (b.mada != null) {
                 writeMada(out, b.mada);
             }
+            ArrayWire.write(out, b.momentum);
         }
 
         private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
@@ -103,8 +130,9 @@ record RoundBroadcast(INDArray params, INDArray m, INDArray v, long step, Modula
             boolean statistics = in.readBoolean(), startGradient = in.readBoolean(), trainingSignals = in.readBoolean();
             UpdateRule rule = (UpdateRule) in.readObject();
             MadaState mada = in.readBoolean() ? readMada(in) : null;
+            INDArray momentum = ArrayWire.read(in);
             value = new RoundBroadcast(params, m, v, step, modulation, round, roundInEpoch, validationCursor, timeFraction,
-                    roundSeed, trace, statistics, startGradient, trainingSignals, rule, mada);
+                    roundSeed, trace, statistics, startGradient, trainingSignals, rule, mada, momentum);
         }
 
         private Object readResolve() {

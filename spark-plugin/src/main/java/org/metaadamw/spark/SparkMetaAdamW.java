@@ -13,6 +13,7 @@ import org.metaadamw.train.NetModel;
 import org.metaadamw.train.RoundCoordinator;
 import org.metaadamw.train.RoundRecord;
 import org.metaadamw.update.AdamWState;
+import org.metaadamw.update.L3rsState;
 import org.metaadamw.update.MadaState;
 import org.metaadamw.update.Modulation;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -58,6 +59,8 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
     private final AdamWState state;
     /** The MADA state when the controller's workers run MADA ({@link RoundCoordinator#updateRule()}), else null. */
     private final MadaState mada;
+    /** The L3RS state when the controller's workers run L3RS, else null. */
+    private final L3rsState l3rs;
     private final int workers;
     private long validationCursor;
     private final org.metaadamw.train.TrainerCheckpoints checkpoints;
@@ -96,6 +99,7 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         this.coordinator = new RoundCoordinator(cfg, groups, controller);
         this.state = AdamWState.zeros(net.params());
         this.mada = coordinator.updateRule().isMada() ? MadaState.zeros(net.params()) : null;
+        this.l3rs = coordinator.updateRule().isL3rs() ? L3rsState.zeros(net.params()) : null;
         this.workers = cfg.numWorkers() > 0 ? cfg.numWorkers() : sc.defaultParallelism();
         this.checkpoints = new org.metaadamw.train.TrainerCheckpoints(cfg, sc::hadoopConfiguration);
         this.metrics = new DriverMetrics();
@@ -113,7 +117,7 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
      */
     private void checkResultSize() {
         long limit = sc.getConf().getSizeAsBytes("spark.driver.maxResultSize", "1g");
-        int vectors = mada != null ? 7 : 3;   // θ and the optimizer state: m, v (AdamW) or m, v, n, v̄, g_(t−1), ℓ (MADA)
+        int vectors = mada != null ? 7 : l3rs != null ? 4 : 3;   // θ and the optimizer state: m, v (AdamW), m, v, n, v̄, g_(t−1), ℓ (MADA), m, v, b (L3RS)
         long one = vectors * net.params().length() * net.params().dataType().width();
         long results = driverResults(workers), need = results * one;
         if (limit > 0 && need > limit) {
@@ -330,7 +334,7 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
 
     /** Writes a checkpoint of the current state to {@code spark.metaadamw.checkpoint.dir}. */
     public void checkpoint() {
-        checkpoints.write(network, state, mada, coordinator, validationCursor, groups.names(),
+        checkpoints.write(network, state, mada, l3rs, coordinator, validationCursor, groups.names(),
                 java.util.Map.of("spark", sc.version(), "trainer", "spark"));
     }
 
@@ -344,7 +348,7 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
      * @throws java.io.UncheckedIOException naming the file and the reason when a checkpoint is unusable
      */
     public boolean resume() {
-        var c = checkpoints.restore(network, net.params(), state, mada, coordinator, groups.names());
+        var c = checkpoints.restore(network, net.params(), state, mada, l3rs, coordinator, groups.names());
         if (c == null) {
             return false;
         }
@@ -411,6 +415,8 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         Broadcast<RoundBroadcast> rb = sc.broadcast(mada != null
                 ? RoundBroadcast.mada(net.params(), mada, coordinator.updateRule(), coordinator.modulation(), coordinator.round(), roundInEpoch,
                         tFrac, coordinator.roundSeed())
+                : l3rs != null ? RoundBroadcast.l3rs(net.params(), l3rs, coordinator.updateRule(), coordinator.modulation(), coordinator.round(),
+                        roundInEpoch, tFrac, coordinator.roundSeed())
                 : new RoundBroadcast(net.params(), state.m(), state.v(),
                 state.step(), coordinator.modulation(), coordinator.round(), roundInEpoch,
                 validate ? validationCursor : -1, tFrac, coordinator.roundSeed(), validate || fromTraining ? coordinator.trace() : null,
@@ -450,6 +456,10 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         if (mada != null) {
             coordinator.finishMadaRound(net.params(), mada, total.params().muli(inv), total.mada().times(inv), total.hypergradients(),
                     total.stats(), total.finite(), epoch, total.steps(), totalRounds, (System.nanoTime() - t0) / 1e9);
+        } else if (l3rs != null) {
+            L3rsState avg = new L3rsState(total.m().muli(inv), total.v().muli(inv), total.momentum().muli(inv), total.step());
+            coordinator.finishL3rsRound(net.params(), l3rs, total.params().muli(inv), avg, total.stats(), total.finite(), epoch, total.steps(),
+                    totalRounds, (System.nanoTime() - t0) / 1e9);
         } else {
             AdamWState avgState = new AdamWState(total.m().muli(inv), total.v().muli(inv), total.step());
             coordinator.finishRound(net.params(), state, total.params().muli(inv), avgState, total.stats(), total.finite(),
@@ -501,10 +511,11 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         return cfg;
     }
 
-    /** A copy of the AdamW state; when the workers run MADA, MADA's first and second moments m, v and its step count. */
+    /** A copy of the AdamW state; when the workers run MADA or L3RS, their Adam moments m, v and their step count. */
     @Override
     public AdamWState adamState() {
-        return mada != null ? new AdamWState(mada.m(), mada.v(), mada.step()) : state.copy();
+        return mada != null ? new AdamWState(mada.m(), mada.v(), mada.step())
+                : l3rs != null ? new AdamWState(l3rs.m(), l3rs.v(), l3rs.step()) : state.copy();
     }
 
     @Override

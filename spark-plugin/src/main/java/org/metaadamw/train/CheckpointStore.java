@@ -14,6 +14,7 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.metaadamw.update.AdamWState;
+import org.metaadamw.update.L3rsState;
 import org.metaadamw.update.MadaState;
 import org.metaadamw.update.Modulation;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -39,7 +40,8 @@ import java.util.Map;
  * Training checkpoints in a directory of any Hadoop FileSystem (local, HDFS, ...): one
  * sub-directory {@code round-NNNNNNNNN} per checkpoint, holding {@code network.zip} (a DL4J model zip
  * with the parameters; plain DL4J loads it), {@code adam.bin} (AdamW m and v; MADA's m and v when the
- * workers run MADA), {@code mada.bin} (MADA's n, v̄, g_(t−1) and Lion momentum ℓ, only then), {@code trace.bin}
+ * workers run MADA or L3RS), {@code mada.bin} (MADA's n, v̄, g_(t−1) and Lion momentum ℓ, only then),
+ * {@code l3rs.bin} (L3RS's SGD momentum b, only when the workers run L3RS), {@code trace.bin}
  * (the step trace, when there is one), {@code state.json} (round, Adam step, cursors, modulation,
  * the controller's full state, the per-round history) and {@code manifest.json} (format version,
  * provenance, the SHA-256 of every other file). A checkpoint is written under a temporary name and
@@ -79,12 +81,28 @@ public final class CheckpointStore {
      * @param provenance       resolved configuration, seeds and versions, written to the manifest
      */
     public record Content(Model network, AdamWState adam, RoundCoordinator.State coordinator, long validationCursor,
-                          List<String> groupNames, Map<String, String> provenance, MadaState mada) {
+                          List<String> groupNames, Map<String, String> provenance, MadaState mada, L3rsState l3rs) {
 
         /** A checkpoint of a run whose workers run AdamW. */
         public Content(Model network, AdamWState adam, RoundCoordinator.State coordinator, long validationCursor,
                        List<String> groupNames, Map<String, String> provenance) {
-            this(network, adam, coordinator, validationCursor, groupNames, provenance, null);
+            this(network, adam, coordinator, validationCursor, groupNames, provenance, null, null);
+        }
+
+        /** A checkpoint of a run whose workers run AdamW ({@code mada} null) or MADA. */
+        public Content(Model network, AdamWState adam, RoundCoordinator.State coordinator, long validationCursor,
+                       List<String> groupNames, Map<String, String> provenance, MadaState mada) {
+            this(network, adam, coordinator, validationCursor, groupNames, provenance, mada, null);
+        }
+
+        /**
+         * A checkpoint of a run whose workers run L3RS: {@code adam.bin} holds its m and v, the Adam step its
+         * step count, {@code l3rs.bin} its SGD momentum b.
+         */
+        public static Content l3rs(Model network, L3rsState l3rs, RoundCoordinator.State coordinator, long validationCursor,
+                                   List<String> groupNames, Map<String, String> provenance) {
+            return new Content(network, new AdamWState(l3rs.m(), l3rs.v(), l3rs.step()), coordinator, validationCursor, groupNames,
+                    provenance, null, l3rs);
         }
 
         /**
@@ -113,6 +131,9 @@ public final class CheckpointStore {
         files.put("adam.bin", arrays(c.adam().m(), c.adam().v()));
         if (c.mada() != null) {
             files.put("mada.bin", arrays(c.mada().n(), c.mada().vBar(), c.mada().gPrev(), c.mada().lion()));
+        }
+        if (c.l3rs() != null) {
+            files.put("l3rs.bin", arrays(c.l3rs().b()));
         }
         if (c.coordinator().trace() != null) {
             files.put("trace.bin", arrays(c.coordinator().trace()));
@@ -181,11 +202,13 @@ public final class CheckpointStore {
     /**
      * What {@link #read} returns: the parts of a checkpoint the trainer restores.
      *
+     * @param l3rs the L3RS state when the checkpoint holds one ({@code l3rs.bin}; its m, v and step are also in
+     *             {@code adam}), else null
      * @param mada the MADA state when the checkpoint holds one ({@code mada.bin}; its m, v and step are also in
      *             {@code adam}), else null
      */
     public record Loaded(Path path, INDArray params, AdamWState adam, RoundCoordinator.State coordinator, long validationCursor,
-                         Map<String, String> provenance, MadaState mada) {
+                         Map<String, String> provenance, MadaState mada, L3rsState l3rs) {
     }
 
     /** The newest checkpoint, or null when the directory holds none. */
@@ -256,6 +279,19 @@ public final class CheckpointStore {
                 throw new IOException(f + ": " + e.getMessage(), e);
             }
         }
+        L3rsState l3rs = null;
+        if (files.containsKey("l3rs.bin")) {
+            Path f = new Path(cp, "l3rs.bin");
+            INDArray[] x = arrays(files.get("l3rs.bin"), 1, f);
+            if (x[0].length() != n) {
+                throw new IOException(f + ": an L3RS state of " + x[0].length() + " values for " + n + " parameters");
+            }
+            try {
+                l3rs = new L3rsState(adam[0], adam[1], x[0], JSON.readTree(files.get("state.json")).path("adamStep").asLong());
+            } catch (IllegalArgumentException e) {
+                throw new IOException(f + ": " + e.getMessage(), e);
+            }
+        }
         JsonNode state = JSON.readTree(files.get("state.json"));
         JsonNode mod = state.path("modulation");
         Modulation m = new Modulation(doubles(mod.path("alpha")), doubles(mod.path("beta")), doubles(mod.path("lambda1")),
@@ -267,7 +303,7 @@ public final class CheckpointStore {
         Map<String, String> provenance = new LinkedHashMap<>();
         manifest.path("provenance").fields().forEachRemaining(e -> provenance.put(e.getKey(), e.getValue().asText()));
         return new Loaded(cp, net.params(), new AdamWState(adam[0], adam[1], state.path("adamStep").asLong()), coordinator,
-                state.path("validationCursor").asLong(), provenance, mada);
+                state.path("validationCursor").asLong(), provenance, mada, l3rs);
     }
 
     private JsonNode json(Path f) throws IOException {

@@ -6,6 +6,7 @@ import org.metaadamw.grouping.ParamGroups;
 import org.metaadamw.meta.Controllers;
 import org.metaadamw.meta.ModulationController;
 import org.metaadamw.update.AdamWState;
+import org.metaadamw.update.L3rsState;
 import org.metaadamw.update.MadaState;
 import org.metaadamw.update.Modulation;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -44,6 +45,8 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
     private final AdamWState state;
     /** The MADA state when the controller's workers run MADA ({@link RoundCoordinator#updateRule()}), else null. */
     private final MadaState mada;
+    /** The L3RS state when the controller's workers run L3RS, else null. */
+    private final L3rsState l3rs;
     private Consumer<RoundRecord> listener = r -> { };
     /** Validation minibatches drawn so far (from the held-out list or the validation iterator). */
     private long validationCursor;
@@ -63,6 +66,7 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
         this.coordinator = new RoundCoordinator(cfg, groups, controller);
         this.state = AdamWState.zeros(net.params());
         this.mada = coordinator.updateRule().isMada() ? MadaState.zeros(net.params()) : null;
+        this.l3rs = coordinator.updateRule().isL3rs() ? L3rsState.zeros(net.params()) : null;
         this.checkpoints = new TrainerCheckpoints(cfg, () -> new org.apache.hadoop.conf.Configuration()); // Hadoop loaded only when checkpointing
         LOG.info("MetaAdamW ({}), {} parameters\n{}", controller.name(), groups.numParams(), groups.describe());
     }
@@ -109,10 +113,16 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
         return coordinator.modulation();
     }
 
-    /** A copy of the AdamW state; when the workers run MADA, MADA's first and second moments m, v and its step count. */
+    /** A copy of the AdamW state; when the workers run MADA or L3RS, their Adam moments m, v and their step count. */
     @Override
     public AdamWState adamState() {
-        return mada != null ? new AdamWState(mada.m(), mada.v(), mada.step()) : state.copy();
+        return mada != null ? new AdamWState(mada.m(), mada.v(), mada.step())
+                : l3rs != null ? new AdamWState(l3rs.m(), l3rs.v(), l3rs.step()) : state.copy();
+    }
+
+    /** A copy of the L3RS state (Adam's m, v and the SGD momentum b) when the workers run L3RS, else null. */
+    public L3rsState l3rsState() {
+        return l3rs == null ? null : l3rs.copy();
     }
 
     @Override
@@ -205,7 +215,7 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
 
     /** Writes a checkpoint of the current state to {@code spark.metaadamw.checkpoint.dir} (any Hadoop path). */
     public void checkpoint() {
-        checkpoints.write(net.network(), state, mada, coordinator, validationCursor, groups.names(), java.util.Map.of("trainer", "single-JVM"));
+        checkpoints.write(net.network(), state, mada, l3rs, coordinator, validationCursor, groups.names(), java.util.Map.of("trainer", "single-JVM"));
     }
 
     /**
@@ -216,7 +226,7 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
      * @return false when the directory holds no checkpoint
      */
     public boolean resume() {
-        var c = checkpoints.restore(net.network(), net.params(), state, mada, coordinator, groups.names());
+        var c = checkpoints.restore(net.network(), net.params(), state, mada, l3rs, coordinator, groups.names());
         if (c == null) {
             return false;
         }
@@ -247,6 +257,10 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
             runMadaRound(batches, epoch, totalRounds, t0, theta);
             return;
         }
+        if (l3rs != null) {
+            runL3rsRound(batches, tFrac, epoch, totalRounds, t0, theta);
+            return;
+        }
         WorkerResult r = worker.run(theta, state, coordinator.modulation(), batches, val, tFrac, coordinator.roundSeed(),
                 val != null || fromTraining ? coordinator.trace() : null, coordinator.usesStatistics(), coordinator.usesStartGradient(),
                 fromTraining);
@@ -260,6 +274,22 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
         } finally {
             if (!applied) {
                 net.params().assign(theta); // roll back, also when training stops with an exception
+            }
+        }
+        listener.accept(coordinator.history().get(coordinator.history().size() - 1));
+    }
+
+    /** A round of L3RS workers: the same structure with the L3RS state. */
+    private void runL3rsRound(List<DataSet> batches, double tFrac, int epoch, long totalRounds, long t0, INDArray theta) {
+        WorkerResult r = worker.runL3rs(theta, l3rs, coordinator.updateRule(), batches, tFrac, coordinator.roundSeed());
+        net.params().assign(theta);
+        boolean applied = false;
+        try {
+            applied = coordinator.finishL3rsRound(net.params(), l3rs, r.params(), r.l3rs(), r.stats(), r.finite(), epoch, r.steps(),
+                    totalRounds, (System.nanoTime() - t0) / 1e9);
+        } finally {
+            if (!applied) {
+                net.params().assign(theta);
             }
         }
         listener.accept(coordinator.history().get(coordinator.history().size() - 1));

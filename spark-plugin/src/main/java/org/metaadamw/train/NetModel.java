@@ -73,9 +73,14 @@ public final class NetModel {
      * loss {@link #computeGradient} returns, at about a third of its cost. Leaves the gradient as it was.
      */
     public double loss(DataSet ds) {
+        return loss(ds, true);
+    }
+
+    /** The minibatch's mean loss from a forward pass, in training mode (dropout on) or in inference mode. */
+    public double loss(DataSet ds, boolean training) {
         org.nd4j.linalg.dataset.DataSet d = ds instanceof org.nd4j.linalg.dataset.DataSet x ? x
                 : new org.nd4j.linalg.dataset.DataSet(ds.getFeatures(), ds.getLabels(), ds.getFeaturesMaskArray(), ds.getLabelsMaskArray());
-        return mln != null ? mln.score(d, true) : cg.score(d, true);
+        return mln != null ? mln.score(d, training) : cg.score(d, training);
     }
 
     public double computeGradient(DataSet ds) {

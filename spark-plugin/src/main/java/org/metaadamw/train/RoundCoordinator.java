@@ -6,6 +6,7 @@ import org.metaadamw.meta.ModulationController;
 import org.metaadamw.stats.RoundStatistics;
 import org.metaadamw.update.AdamWState;
 import org.metaadamw.update.HypergradientSum;
+import org.metaadamw.update.L3rsState;
 import org.metaadamw.update.MadaState;
 import org.metaadamw.update.Modulation;
 import org.metaadamw.update.UpdateRule;
@@ -19,8 +20,8 @@ import java.util.List;
 
 /**
  * The driver side of the round loop (algorithm.md section 5 steps 3-5), shared by every trainer:
- * accepts the (averaged) parameters, optimizer state (Adam's, or MADA's when the controller's update rule is
- * MADA) and summed statistics of a round, rolls the round
+ * accepts the (averaged) parameters, optimizer state (Adam's, or MADA's or L3RS's when the controller's update rule is
+ * one of those) and summed statistics of a round, rolls the round
  * back when they hold NaN/Inf, runs the controller and keeps the history.
  *
  * <p>Driver-only; not thread-safe.
@@ -242,8 +243,9 @@ public final class RoundCoordinator {
     public boolean finishRound(INDArray params, AdamWState state, INDArray avgParams, AdamWState avgState,
                                RoundStatistics stats, boolean finite, int epoch, int steps, long totalRounds,
                                double seconds) {
-        if (updateRule().isMada()) {
-            throw new IllegalStateException("controller " + controller.name() + " runs MADA: finish its rounds with finishMadaRound");
+        if (updateRule().kind() != UpdateRule.Kind.ADAMW) {
+            throw new IllegalStateException("controller " + controller.name() + " runs " + updateRule().kind()
+                    + ": finish its rounds with finish" + (updateRule().isMada() ? "Mada" : "L3rs") + "Round");
         }
         return finish(params, avgParams, () -> state.assign(avgState), HypergradientSum.EMPTY, stats, finite, epoch, steps,
                 totalRounds, seconds);
@@ -262,9 +264,27 @@ public final class RoundCoordinator {
                                    HypergradientSum hypergradients, RoundStatistics stats, boolean finite, int epoch, int steps,
                                    long totalRounds, double seconds) {
         if (!updateRule().isMada()) {
-            throw new IllegalStateException("controller " + controller.name() + " runs AdamW: finish its rounds with finishRound");
+            throw new IllegalStateException("controller " + controller.name() + " runs " + updateRule().kind()
+                    + ": finish its rounds with " + (updateRule().isL3rs() ? "finishL3rsRound" : "finishRound"));
         }
         return finish(params, avgParams, () -> state.assign(avgState), hypergradients, stats, finite, epoch, steps, totalRounds,
+                seconds);
+    }
+
+    /**
+     * Finishes a round of a controller whose workers run L3RS ({@link #updateRule()}): as
+     * {@link #finishRound}, with the L3RS state (Adam's m, v and the SGD momentum) in place of the Adam state.
+     *
+     * @param state    the driver's L3RS state, to receive the averaged state
+     * @param avgState averaged L3RS state
+     */
+    public boolean finishL3rsRound(INDArray params, L3rsState state, INDArray avgParams, L3rsState avgState, RoundStatistics stats,
+                                   boolean finite, int epoch, int steps, long totalRounds, double seconds) {
+        if (!updateRule().isL3rs()) {
+            throw new IllegalStateException("controller " + controller.name() + " runs " + updateRule().kind()
+                    + ": finish its rounds with " + (updateRule().isMada() ? "finishMadaRound" : "finishRound"));
+        }
+        return finish(params, avgParams, () -> state.assign(avgState), HypergradientSum.EMPTY, stats, finite, epoch, steps, totalRounds,
                 seconds);
     }
 
@@ -275,7 +295,7 @@ public final class RoundCoordinator {
         if (!ok) {
             consecutiveNonFinite++;
             LOG.warn("round {}: NaN/Inf in the parameters or {} state; round rolled back, neutral multipliers next ({} of {} allowed in a row)",
-                    round, ruleKind == UpdateRule.Kind.MADA ? "MADA" : "Adam", consecutiveNonFinite, cfg.maxNonFiniteRounds());
+                    round, ruleKind == UpdateRule.Kind.ADAMW ? "Adam" : ruleKind.name(), consecutiveNonFinite, cfg.maxNonFiniteRounds());
             if (consecutiveNonFinite >= cfg.maxNonFiniteRounds()) {
                 throw new NonFiniteTrainingException("training produced NaN/Inf in " + consecutiveNonFinite
                         + " consecutive rounds (up to round " + round + "); the parameters hold the last finite state. "

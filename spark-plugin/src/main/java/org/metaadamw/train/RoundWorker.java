@@ -6,6 +6,8 @@ import org.metaadamw.stats.StatisticsExtractor;
 import org.metaadamw.update.AdamWState;
 import org.metaadamw.update.GroupAdamW;
 import org.metaadamw.update.HypergradientSum;
+import org.metaadamw.update.L3rs;
+import org.metaadamw.update.L3rsState;
 import org.metaadamw.update.Mada;
 import org.metaadamw.update.MadaCoefficients;
 import org.metaadamw.update.MadaState;
@@ -39,6 +41,8 @@ import java.util.List;
  * <p>A controller whose update rule is MADA's ({@link UpdateRule.Kind#MADA}) has its rounds run by
  * {@link #runMada} instead: K local MADA steps and the summed one-step hypergradients of its
  * coefficients, a pure function of (θ_r, MADA state, coefficients, data, round seed) in the same way.
+ * One whose update rule is L3RS's ({@link UpdateRule.Kind#L3RS}) has them run by {@link #runL3rs}: K
+ * local L3RS steps with the rule's fixed φ, a pure function of (θ_r, L3RS state, φ, t/T, data, round seed).
  *
  * <p>Not thread-safe: one instance per network copy.
  */
@@ -51,6 +55,8 @@ public final class RoundWorker {
     /** MADA's optimizer, made when a MADA round first comes ({@link #runMada}), with the Lion betas it was made with. */
     private Mada mada;
     private double madaLionBeta1 = Double.NaN, madaLionBeta2 = Double.NaN;
+    /** L3RS's optimizer, made when an L3RS round first comes ({@link #runL3rs}). */
+    private L3rs l3rs;
 
     public RoundWorker(NetModel net, ParamGroups groups, MetaAdamWConfig cfg) {
         this.cfg = cfg;
@@ -184,6 +190,47 @@ public final class RoundWorker {
         boolean finite = isFinite(thetaEnd) && st.isFinite();
         return new WorkerResult(thetaEnd, null, extractor.lossesOnly(lossTrain), K, finite, st,
                 signals == 0 ? HypergradientSum.EMPTY : new HypergradientSum(sum, signals));
+    }
+
+    /**
+     * Runs one round of L3RS ({@link UpdateRule.Kind#L3RS}): K local steps with {@code rule}'s φ, from
+     * {@code thetaStart} and {@code state} (neither is modified), the MLP fed the round's t/T. No
+     * validation or statistics pass is made; the statistics hold the last training loss only.
+     *
+     * @param timeFraction t/T of this round, in [0, 1]
+     */
+    public WorkerResult runL3rs(INDArray thetaStart, L3rsState state, UpdateRule rule, List<? extends DataSet> batches,
+                                double timeFraction, long roundSeed) {
+        if (batches.isEmpty()) {
+            throw new IllegalArgumentException("a round needs at least one training minibatch");
+        }
+        if (!rule.isL3rs()) {
+            throw new IllegalArgumentException("runL3rs needs an L3RS update rule (got " + rule.kind() + ")");
+        }
+        INDArray params = net.params();
+        params.assign(thetaStart);
+        L3rsState st = state.copy();
+        Nd4j.getRandom().setSeed(nativeSeed(roundSeed));
+        if (l3rs == null) {
+            l3rs = new L3rs(cfg, groups, params.dataType(), rule.l3rs());
+        } else {
+            l3rs.setParams(rule.l3rs());
+        }
+        double lossTrain = Double.NaN;
+        for (DataSet b : batches) {
+            lossTrain = net.computeGradient(b);
+            INDArray g = net.gradient();
+            l3rs.preprocess(g, b.getFeatures().size(0));
+            l3rs.step(params, g, st, timeFraction);
+        }
+        INDArray thetaEnd = params.dup();
+        boolean finite = isFinite(thetaEnd) && st.isFinite();
+        return new WorkerResult(thetaEnd, null, extractor.lossesOnly(lossTrain), batches.size(), finite, null, HypergradientSum.EMPTY, st);
+    }
+
+    /** The MLP outputs [g][μ_Adam, μ_SGD, s] of this worker's last L3RS step, or null before one. */
+    public double[][] lastL3rsOutputs() {
+        return l3rs == null ? null : l3rs.lastOutputs();
     }
 
     /** This worker's MADA optimizer, made on first use (and again if the Lion betas change). */

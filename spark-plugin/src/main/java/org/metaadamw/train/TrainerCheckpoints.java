@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.api.Model;
 import org.metaadamw.config.MetaAdamWConf;
 import org.metaadamw.config.MetaAdamWConfig;
 import org.metaadamw.update.AdamWState;
+import org.metaadamw.update.L3rsState;
 import org.metaadamw.update.MadaState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,15 +68,25 @@ public final class TrainerCheckpoints {
      */
     public void write(Model network, AdamWState adam, MadaState mada, RoundCoordinator coordinator, long validationCursor,
                       List<String> groupNames, Map<String, String> provenance) {
+        write(network, adam, mada, null, coordinator, validationCursor, groupNames, provenance);
+    }
+
+    /**
+     * Writes a checkpoint of a run whose workers run AdamW ({@code mada} and {@code l3rs} null), MADA ({@code mada}
+     * the driver's MADA state) or L3RS ({@code l3rs} the driver's L3RS state); {@code adam} is read for AdamW only.
+     */
+    public void write(Model network, AdamWState adam, MadaState mada, L3rsState l3rs, RoundCoordinator coordinator,
+                      long validationCursor, List<String> groupNames, Map<String, String> provenance) {
         Map<String, String> p = new TreeMap<>(cfg.toStringMap());
         p.put("library", String.valueOf(TrainerCheckpoints.class.getPackage().getImplementationVersion()));
         p.put("dl4j", String.valueOf(Model.class.getPackage().getImplementationVersion()));
         p.put("controller", coordinator.controller().name());
         p.putAll(provenance);
         try {
-            var content = mada == null
-                    ? new CheckpointStore.Content(network, adam, coordinator.snapshot(), validationCursor, groupNames, p)
-                    : CheckpointStore.Content.mada(network, mada, coordinator.snapshot(), validationCursor, groupNames, p);
+            var content = mada != null
+                    ? CheckpointStore.Content.mada(network, mada, coordinator.snapshot(), validationCursor, groupNames, p)
+                    : l3rs != null ? CheckpointStore.Content.l3rs(network, l3rs, coordinator.snapshot(), validationCursor, groupNames, p)
+                    : new CheckpointStore.Content(network, adam, coordinator.snapshot(), validationCursor, groupNames, p);
             var path = store().write(content);
             LOG.info("checkpoint of round {} written to {}", coordinator.round(), path);
         } catch (IOException e) {
@@ -103,6 +114,15 @@ public final class TrainerCheckpoints {
      */
     public CheckpointStore.Loaded restore(Model network, org.nd4j.linalg.api.ndarray.INDArray params, AdamWState adam, MadaState mada,
                                           RoundCoordinator coordinator, List<String> groupNames) {
+        return restore(network, params, adam, mada, null, coordinator, groupNames);
+    }
+
+    /**
+     * As {@link #restore(Model, org.nd4j.linalg.api.ndarray.INDArray, AdamWState, MadaState, RoundCoordinator, List)}, with the
+     * L3RS state when the workers run L3RS ({@code l3rs} non-null: the checkpoint must then hold one, and not otherwise).
+     */
+    public CheckpointStore.Loaded restore(Model network, org.nd4j.linalg.api.ndarray.INDArray params, AdamWState adam, MadaState mada,
+                                          L3rsState l3rs, RoundCoordinator coordinator, List<String> groupNames) {
         if (coordinator.round() != 0) {
             throw new IllegalStateException("resume() must be called before the first round (this trainer is at round "
                     + coordinator.round() + ")");
@@ -117,14 +137,18 @@ public final class TrainerCheckpoints {
             LOG.info("no checkpoint in {}: training starts from round 0", cfg.checkpointDir());
             return null;
         }
-        if ((mada != null) != (c.mada() != null)) {
+        String saved = c.mada() != null ? "MADA" : c.l3rs() != null ? "L3RS" : "AdamW";
+        String mine = mada != null ? "MADA" : l3rs != null ? "L3RS" : "AdamW";
+        if (!saved.equals(mine)) {
             throw new UncheckedIOException(new IOException(c.path() + ": a checkpoint of workers running "
-                    + (c.mada() != null ? "MADA" : "AdamW") + ", this trainer's controller " + coordinator.controller().name() + " runs "
-                    + (mada != null ? "MADA" : "AdamW") + " (another " + MetaAdamWConf.CONTROLLER.key() + ")"));
+                    + saved + ", this trainer's controller " + coordinator.controller().name() + " runs "
+                    + mine + " (another " + MetaAdamWConf.CONTROLLER.key() + ")"));
         }
         params.assign(c.params());
         if (mada != null) {
             mada.assign(c.mada());
+        } else if (l3rs != null) {
+            l3rs.assign(c.l3rs());
         } else {
             adam.assign(c.adam());
         }

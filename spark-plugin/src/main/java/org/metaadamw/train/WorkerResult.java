@@ -3,6 +3,7 @@ package org.metaadamw.train;
 import org.metaadamw.stats.RoundStatistics;
 import org.metaadamw.update.AdamWState;
 import org.metaadamw.update.HypergradientSum;
+import org.metaadamw.update.L3rsState;
 import org.metaadamw.update.MadaState;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -17,12 +18,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param finite    whether params and the optimizer state are free of NaN/Inf
  * @param mada      MADA state after the local steps (null when the worker ran AdamW)
  * @param hypergradients the summed one-step hypergradients of MADA's coefficients ({@link HypergradientSum#EMPTY} for AdamW)
+ * @param l3rs      L3RS state after the local steps (null unless the worker ran L3RS)
  */
 public record WorkerResult(INDArray params, AdamWState state, RoundStatistics stats, int steps, boolean finite, MadaState mada,
-                           HypergradientSum hypergradients) {
+                           HypergradientSum hypergradients, L3rsState l3rs) {
 
     /** The result of an AdamW round. */
     public WorkerResult(INDArray params, AdamWState state, RoundStatistics stats, int steps, boolean finite) {
-        this(params, state, stats, steps, finite, null, HypergradientSum.EMPTY);
+        this(params, state, stats, steps, finite, null, HypergradientSum.EMPTY, null);
+    }
+
+    /** The result of an AdamW or MADA round. */
+    public WorkerResult(INDArray params, AdamWState state, RoundStatistics stats, int steps, boolean finite, MadaState mada,
+                        HypergradientSum hypergradients) {
+        this(params, state, stats, steps, finite, mada, hypergradients, null);
     }
 }

@@ -11,7 +11,9 @@ import java.util.Objects;
  *       controller but {@code mada} uses; no further fields);</li>
  *   <li>{@link Kind#MADA}: {@link Mada} with the given {@link MadaCoefficients} and Lion betas; the
  *       workers also return the summed one-step hypergradients of the coefficients
- *       ({@link HypergradientSum}) and their state is a {@link MadaState}.</li>
+ *       ({@link HypergradientSum}) and their state is a {@link MadaState};</li>
+ *   <li>{@link Kind#L3RS}: {@link L3rs} with the given meta-parameters φ ({@link L3rsParams}, fixed for
+ *       the run); their state is an {@link L3rsState}.</li>
  * </ul>
  * The kind of a controller does not change during training; the MADA coefficients change every
  * round.
@@ -22,23 +24,36 @@ import java.util.Objects;
  * @param coefficients MADA's coefficients for this round (null for {@link Kind#ADAMW})
  * @param lionBeta1    MADA's Lion direction interpolation βL1, in [0, 1) (NaN for {@link Kind#ADAMW})
  * @param lionBeta2    MADA's Lion momentum decay βL2, in [0, 1) (NaN for {@link Kind#ADAMW})
+ * @param l3rs         L3RS's meta-parameters φ (null unless {@link Kind#L3RS})
  */
-public record UpdateRule(Kind kind, MadaCoefficients coefficients, double lionBeta1, double lionBeta2) implements Serializable {
+public record UpdateRule(Kind kind, MadaCoefficients coefficients, double lionBeta1, double lionBeta2, L3rsParams l3rs)
+        implements Serializable {
 
     /** The update rules the workers know. */
     public enum Kind {
         /** AdamW with per-group multipliers ({@link GroupAdamW}). */
         ADAMW,
         /** MADA's parameterised optimizer ({@link Mada}). */
-        MADA
+        MADA,
+        /** L3RS's learned mix of Adam and SGD with momentum ({@link L3rs}). */
+        L3RS
     }
 
     private static final UpdateRule ADAMW = new UpdateRule(Kind.ADAMW, null, Double.NaN, Double.NaN);
 
+    /** A rule without L3RS parameters (AdamW or MADA). */
+    public UpdateRule(Kind kind, MadaCoefficients coefficients, double lionBeta1, double lionBeta2) {
+        this(kind, coefficients, lionBeta1, lionBeta2, null);
+    }
+
     public UpdateRule {
         Objects.requireNonNull(kind, "kind");
-        if (kind == Kind.ADAMW && coefficients != null) {
-            throw new IllegalArgumentException("the AdamW update rule takes no MADA coefficients");
+        if (kind != Kind.MADA && coefficients != null) {
+            throw new IllegalArgumentException("the " + kind + " update rule takes no MADA coefficients");
+        }
+        if ((kind == Kind.L3RS) != (l3rs != null)) {
+            throw new IllegalArgumentException(kind == Kind.L3RS ? "the L3RS update rule needs its parameters φ"
+                    : "the " + kind + " update rule takes no L3RS parameters");
         }
         if (kind == Kind.MADA) {
             Objects.requireNonNull(coefficients, "MADA coefficients");
@@ -58,7 +73,16 @@ public record UpdateRule(Kind kind, MadaCoefficients coefficients, double lionBe
         return new UpdateRule(Kind.MADA, coefficients, lionBeta1, lionBeta2);
     }
 
+    /** L3RS with the meta-parameters {@code phi} (fixed for the run). */
+    public static UpdateRule l3rs(L3rsParams phi) {
+        return new UpdateRule(Kind.L3RS, null, Double.NaN, Double.NaN, phi);
+    }
+
     public boolean isMada() {
         return kind == Kind.MADA;
+    }
+
+    public boolean isL3rs() {
+        return kind == Kind.L3RS;
     }
 }

@@ -25,23 +25,25 @@ class PublicApiTest {
     static final Map<String, Set<String>> API = Map.of(
             "config", Set.of("ConfigEntry", "MetaAdamWConf", "MetaAdamWConfig"),
             "grouping", Set.of("GroupingStrategy", "LayerKind", "ParamGroups", "ParamTensor"),
-            "meta", Set.of("ControllerProvider", "Controllers", "MetaState", "ModulationController", "ModuleShape"),
+            "l3rs", Set.of("L3rsMetaTrainer"),
+            "meta", Set.of("ControllerProvider", "Controllers", "L3rsController", "MetaState", "ModulationController", "ModuleShape"),
             "ml", Set.of("BatchConverter", "MetaAdamWEstimator", "MetaAdamWModel", "Minibatches"),
             "spark", Set.of("DriverMetrics", "MetaAdamWPlugin", "SparkMetaAdamW"),
             "stats", Set.of("FeatureSet", "RoundStatistics", "RoundSummary"),
             "train", Set.of("LocalMetaAdamWTrainer", "MetaAdamWTrainer", "NonFiniteTrainingException", "RoundRecord"),
-            "update", Set.of("AdamWState", "Modulation"));
+            "update", Set.of("AdamWState", "L3rsParams", "Modulation"));
 
     /** Public for another library package (or Spark's plugin loader), internal by their package-info. */
     static final Map<String, Set<String>> INTERNAL = Map.of(
             "config", Set.of("ConfigReference"),
             "grouping", Set.of("NetworkParams"),
+            "l3rs", Set.of(),
             "meta", Set.of("AttentionModule", "HypergradientController", "MetaAdamWController"),
             "ml", Set.of(),
             "spark", Set.of("ExecutorMetrics", "MetaAdamWDriverPlugin", "MetaAdamWExecutorPlugin"),
             "stats", Set.of("StatisticsExtractor"),
             "train", Set.of("CheckpointStore", "Holdout", "NetModel", "RoundCoordinator", "RoundWorker", "TrainerCheckpoints", "WorkerResult"),
-            "update", Set.of("GroupAdamW", "HypergradientSum", "Mada", "MadaCoefficients", "MadaState", "UpdateRule"));
+            "update", Set.of("GroupAdamW", "HypergradientSum", "L3rs", "L3rsState", "Mada", "MadaCoefficients", "MadaState", "UpdateRule"));
 
     @Test
     void publicTypesAreTheApiAndTheNamedInternals() throws Exception {

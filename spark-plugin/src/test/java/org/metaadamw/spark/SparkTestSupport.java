@@ -7,11 +7,11 @@ import java.util.Map;
 import java.util.function.Function;
 
 /** The one Spark fixture of the unit tier: a local SparkContext per call, always stopped. */
-final class SparkTestSupport {
+public final class SparkTestSupport {
     private SparkTestSupport() {
     }
 
-    static <T> T withSpark(String master, Map<String, String> extra, Function<JavaSparkContext, T> body) {
+    public static <T> T withSpark(String master, Map<String, String> extra, Function<JavaSparkContext, T> body) {
         SparkConf conf = new SparkConf().setMaster(master).setAppName("metaadamw-test")
                 .set("spark.ui.enabled", "false")
                 .set("spark.driver.host", "127.0.0.1")
