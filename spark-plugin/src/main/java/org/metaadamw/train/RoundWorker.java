@@ -87,13 +87,8 @@ public final class RoundWorker {
     public WorkerResult run(INDArray thetaStart, AdamWState state, Modulation modulation, List<? extends DataSet> batches,
                             DataSet validation, double timeFraction, long roundSeed, INDArray trace, boolean statistics,
                             boolean startGradient, boolean trainingSignals) {
-        if (batches.isEmpty()) {
-            throw new IllegalArgumentException("a round needs at least one training minibatch");
-        }
-        INDArray params = net.params();
-        params.assign(thetaStart);
+        INDArray params = startRound(thetaStart, batches, roundSeed);
         AdamWState st = state.copy();
-        Nd4j.getRandom().setSeed(nativeSeed(roundSeed));
         optimizer.setModulation(modulation);
 
         boolean fromTraining = trainingSignals && statistics;
@@ -154,16 +149,11 @@ public final class RoundWorker {
      */
     public WorkerResult runMada(INDArray thetaStart, MadaState state, UpdateRule rule, List<? extends DataSet> batches,
                                 long roundSeed) {
-        if (batches.isEmpty()) {
-            throw new IllegalArgumentException("a round needs at least one training minibatch");
-        }
         if (!rule.isMada()) {
             throw new IllegalArgumentException("runMada needs a MADA update rule (got " + rule.kind() + ")");
         }
-        INDArray params = net.params();
-        params.assign(thetaStart);
+        INDArray params = startRound(thetaStart, batches, roundSeed);
         MadaState st = state.copy();
-        Nd4j.getRandom().setSeed(nativeSeed(roundSeed));
         Mada mada = mada(rule);
         mada.setCoefficients(rule.coefficients());
         double[][] sum = new double[groups.count()][MadaCoefficients.COUNT];
@@ -201,16 +191,11 @@ public final class RoundWorker {
      */
     public WorkerResult runL3rs(INDArray thetaStart, L3rsState state, UpdateRule rule, List<? extends DataSet> batches,
                                 double timeFraction, long roundSeed) {
-        if (batches.isEmpty()) {
-            throw new IllegalArgumentException("a round needs at least one training minibatch");
-        }
         if (!rule.isL3rs()) {
             throw new IllegalArgumentException("runL3rs needs an L3RS update rule (got " + rule.kind() + ")");
         }
-        INDArray params = net.params();
-        params.assign(thetaStart);
+        INDArray params = startRound(thetaStart, batches, roundSeed);
         L3rsState st = state.copy();
-        Nd4j.getRandom().setSeed(nativeSeed(roundSeed));
         if (l3rs == null) {
             l3rs = new L3rs(cfg, groups, params.dataType(), rule.l3rs());
         } else {
@@ -231,6 +216,20 @@ public final class RoundWorker {
     /** The MLP outputs [g][μ_Adam, μ_SGD, s] of this worker's last L3RS step, or null before one. */
     public double[][] lastL3rsOutputs() {
         return l3rs == null ? null : l3rs.lastOutputs();
+    }
+
+    /**
+     * The start every kind of round shares: at least one minibatch, θ_r written into the network's
+     * parameters (returned, the live view), and the round's seed in ND4J's generator (dropout, ...).
+     */
+    private INDArray startRound(INDArray thetaStart, List<? extends DataSet> batches, long roundSeed) {
+        if (batches.isEmpty()) {
+            throw new IllegalArgumentException("a round needs at least one training minibatch");
+        }
+        INDArray params = net.params();
+        params.assign(thetaStart);
+        Nd4j.getRandom().setSeed(nativeSeed(roundSeed));
+        return params;
     }
 
     /** This worker's MADA optimizer, made on first use (and again if the Lion betas change). */
