@@ -191,6 +191,11 @@ public final class MetaAdamWConf {
     public static final ConfigEntry<Integer> MAX_NON_FINITE_ROUNDS = positiveInt("maxNonFiniteRounds", 3,
             "Consecutive rounds whose result holds NaN/Inf (rolled back, neutral multipliers) before training stops with an error.");
 
+    public static final ConfigEntry<Boolean> SHUFFLE = bool("shuffle", true,
+            "Train on each worker's minibatches in a seeded pseudo-random order (a permutation of the worker's training minibatches from the seed, "
+                    + "fixed for the run; every epoch visits each once) instead of input order, so that minibatches that are neighbours in the input "
+                    + "(files in time or class order) are not trained on one after the other. The held-out and validation minibatches keep input order. "
+                    + "false: input order, as DL4J's trainers use it. With it, the single-JVM trainer keeps one epoch's training minibatches in memory.");
     public static final ConfigEntry<Integer> VALIDATION_HOLDOUT = intRange("validationHoldout", 10, 2, 1000,
             "Without validation data, 1 in this many training minibatches is held out (deterministically) for the validation passes.");
 

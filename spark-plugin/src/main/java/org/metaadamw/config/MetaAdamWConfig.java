@@ -236,6 +236,8 @@ public final class MetaAdamWConfig implements Serializable {
     public String controller() { return get(MetaAdamWConf.CONTROLLER); }
     public int maxNonFiniteRounds() { return get(MetaAdamWConf.MAX_NON_FINITE_ROUNDS); }
     public int validationHoldout() { return get(MetaAdamWConf.VALIDATION_HOLDOUT); }
+    /** {@code shuffle}: train on each worker's minibatches in a seeded order ({@code org.metaadamw.train.MinibatchOrder}). */
+    public boolean shuffle() { return get(MetaAdamWConf.SHUFFLE); }
     public int numWorkers() { return get(MetaAdamWConf.NUM_WORKERS); }
 
     /** Which meta-loss terms train the module, in the order alignment, loss decrease, gap. */
@@ -346,6 +348,8 @@ public final class MetaAdamWConfig implements Serializable {
             return set(MetaAdamWConf.CHECKPOINT_KEEP, keep);
         }
         public Builder validationHoldout(int v) { return set(MetaAdamWConf.VALIDATION_HOLDOUT, v); }
+        /** {@code shuffle}: seeded minibatch order (true, the default) or input order (false). */
+        public Builder shuffle(boolean v) { return set(MetaAdamWConf.SHUFFLE, v); }
         /** {@code l3rs.params}: the meta-trained L3RS parameter file (any Hadoop path). */
         public Builder l3rsParams(String path) { return setString(MetaAdamWConf.L3RS_PARAMS.key(), path); }
         public Builder madaInitial(String v) { return setString(MetaAdamWConf.MADA_INITIAL.key(), v); }

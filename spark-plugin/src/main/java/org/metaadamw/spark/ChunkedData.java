@@ -6,6 +6,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.rdd.PartitionPruningRDD;
 import org.apache.spark.storage.StorageLevel;
 import org.metaadamw.train.Holdout;
+import org.metaadamw.train.MinibatchOrder;
 import org.nd4j.linalg.dataset.DataSet;
 import scala.Tuple2;
 import scala.reflect.ClassTag$;
@@ -21,7 +22,9 @@ import java.util.Arrays;
  * (each block without the held-out ones) or their validation minibatches (the held-out ones, or the
  * blocks of a validation input), in {@code W × M} chunks of {@code chunkSize} consecutive minibatches
  * of one worker: partition {@code offset + w·M + m} is chunk {@code m} of worker {@code w}. The
- * training and held-out layouts of one input share one cached RDD, made by one shuffle.
+ * training and held-out layouts of one input share one cached RDD, made by one shuffle. With
+ * {@code spark.metaadamw.shuffle} a worker's training minibatches are laid out in the seeded order
+ * of {@link MinibatchOrder} instead of input order (the block, and so each worker's data, is the same).
  *
  * <p>A round prunes the RDD to one chunk per worker (PartitionPruningRDD), so its tasks read that
  * chunk and nothing else of the cached data. With at most {@link #MAX_CHUNKS} chunks per worker,
@@ -68,7 +71,12 @@ final class ChunkedData {
      * @param align the training chunk size is a multiple of this (the averaging frequency)
      */
     static ChunkedData of(JavaRDD<DataSet> input, int w, int align, StorageLevel level) {
-        return split(input, w, 0, align, level)[0];
+        return split(input, w, 0, align, level, null)[0];
+    }
+
+    /** As {@link #of(JavaRDD, int, int, StorageLevel)}, each worker's minibatches in the order {@link MinibatchOrder} gives for {@code orderSeed} (null: input order). */
+    static ChunkedData of(JavaRDD<DataSet> input, int w, int align, StorageLevel level, Long orderSeed) {
+        return split(input, w, 0, align, level, orderSeed)[0];
     }
 
     /**
@@ -78,9 +86,11 @@ final class ChunkedData {
      * @param holdout 1 in this many minibatches of a worker's block is held out; 0 for none (the second
      *                layout is then empty)
      * @param align   the training chunk size is a multiple of this (the averaging frequency)
+     * @param orderSeed the seed of the training minibatches' order within each worker ({@link MinibatchOrder},
+     *                  {@code spark.metaadamw.shuffle}), or null for input order; the held-out ones keep input order
      * @return {training, held out}
      */
-    static ChunkedData[] split(JavaRDD<DataSet> input, int w, int holdout, int align, StorageLevel level) {
+    static ChunkedData[] split(JavaRDD<DataSet> input, int w, int holdout, int align, StorageLevel level, Long orderSeed) {
         long n = input.count();
         long[] start = new long[w + 1];
         for (int k = 0; k <= w; k++) {
@@ -108,6 +118,9 @@ final class ChunkedData {
                 pos %= heldSize;
             } else {
                 pos = j - (holdout > 0 ? (j + 1) / holdout : 0);   // minus the held-out ones before it
+                if (orderSeed != null) {
+                    pos = MinibatchOrder.position(pos, trainCounts[k], orderSeed, k);
+                }
                 p = (long) k * mt + pos / trainSize;
                 pos %= trainSize;
             }

@@ -283,16 +283,21 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         releaseLayouts();
         int K = cfg.averagingFrequency();
         if (validation == null && h > 0) {
-            ChunkedData[] parts = ChunkedData.split(train, workers, h, K, storage());   // one shuffle for both
+            ChunkedData[] parts = ChunkedData.split(train, workers, h, K, storage(), orderSeed());   // one shuffle for both
             trainData = parts[0];
             valData = parts[1];
         } else {
-            trainData = ChunkedData.of(train, workers, K, storage());
+            trainData = ChunkedData.of(train, workers, K, storage(), orderSeed());
             valData = validation == null ? null : ChunkedData.of(validation, workers, 1, storage());
         }
         lastTrainInput = train;
         lastValInput = validation;
         lastHoldout = h;
+    }
+
+    /** The seed of the training minibatches' order ({@code spark.metaadamw.shuffle}), or null for input order. */
+    private Long orderSeed() {
+        return cfg.shuffle() ? cfg.seed() : null;
     }
 
     private void releaseLayouts() {

@@ -131,7 +131,9 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
     }
 
     /**
-     * Trains for {@code epochs} passes over {@code train}.
+     * Trains for {@code epochs} passes over {@code train}: in the seeded order of {@link MinibatchOrder}
+     * ({@code spark.metaadamw.shuffle}, the default; the training minibatches of one epoch are then kept in
+     * memory), or in the iterator's order.
      *
      * @param validation validation minibatches, cycled one per meta round; null to hold out 1 in
      *                   {@code spark.metaadamw.validationHoldout} training minibatches instead (only when the
@@ -148,16 +150,20 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
         // the first and the last included, can use the whole held-out set (as a Spark partition does)
         long batchesPerEpoch = 0;
         List<DataSet> heldOut = new ArrayList<>();
+        List<DataSet> kept = cfg.shuffle() ? new ArrayList<>() : null;   // the training minibatches, to reorder
         train.reset();
         while (train.hasNext()) {
             DataSet b = train.next();
             if (Holdout.isHeldOut(batchesPerEpoch++, holdout)) {
                 heldOut.add(b);
+            } else if (kept != null) {
+                kept.add(b);
             }
         }
         if (batchesPerEpoch == 0) {
             throw new IllegalArgumentException("the training iterator is empty");
         }
+        List<DataSet> ordered = kept == null ? null : ordered(kept);
         long totalRounds = epochs * ((batchesPerEpoch - heldOut.size() + K - 1) / K);
         // a resumed run continues the fit call it was checkpointed in: its first rounds are done
         long done = coordinator.beginFit(totalRounds), index = 0;
@@ -167,16 +173,11 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
             }
         }
         for (int epoch = 0; epoch < epochs; epoch++) {
-            train.reset();
-            long batch = 0;
+            var batches = ordered != null ? ordered.iterator() : trainingBatches(train, holdout);
             boolean ran = false;
             List<DataSet> round = new ArrayList<>(K);
-            while (train.hasNext()) {
-                DataSet b = train.next();
-                if (Holdout.isHeldOut(batch++, holdout)) {
-                    continue;
-                }
-                round.add(b);
+            while (batches.hasNext()) {
+                round.add(batches.next());
                 if (round.size() == K) {
                     ran |= roundAt(index++, done, round, validation, heldOut, epoch, totalRounds);
                     round = new ArrayList<>(K);
@@ -191,6 +192,50 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
         }
         coordinator.requireProgress();
         return net.network();
+    }
+
+    /** {@code batches} in the order of {@link MinibatchOrder} for worker 0 (what a Spark run with one worker trains in). */
+    private List<DataSet> ordered(List<DataSet> batches) {
+        int n = batches.size();
+        DataSet[] out = new DataSet[n];
+        for (int j = 0; j < n; j++) {
+            out[(int) MinibatchOrder.position(j, n, cfg.seed(), 0)] = batches.get(j);
+        }
+        return java.util.Arrays.asList(out);
+    }
+
+    /** One epoch of {@code train}'s minibatches in input order, without the held-out ones. */
+    private static java.util.Iterator<DataSet> trainingBatches(DataSetIterator train, int holdout) {
+        train.reset();
+        return new java.util.Iterator<>() {
+            private long batch;
+            private DataSet next = advance();
+
+            private DataSet advance() {
+                while (train.hasNext()) {
+                    DataSet b = train.next();
+                    if (!Holdout.isHeldOut(batch++, holdout)) {
+                        return b;
+                    }
+                }
+                return null;
+            }
+
+            @Override
+            public boolean hasNext() {
+                return next != null;
+            }
+
+            @Override
+            public DataSet next() {
+                if (next == null) {
+                    throw new java.util.NoSuchElementException();
+                }
+                DataSet b = next;
+                next = advance();
+                return b;
+            }
+        };
     }
 
     /** Runs the {@code i}-th round of this fit call unless a resumed checkpoint already holds it. */

@@ -6,7 +6,7 @@
  *
  * <p>Internal, public only because the Spark runtime package uses them (no compatibility promise):
  * the round engine ({@code RoundCoordinator}, {@code RoundWorker}, {@code WorkerResult},
- * {@code NetModel}, {@code Holdout}) and the checkpoint format ({@code CheckpointStore},
+ * {@code NetModel}, {@code Holdout}, {@code MinibatchOrder}) and the checkpoint format ({@code CheckpointStore},
  * {@code TrainerCheckpoints}).
  */
 package org.metaadamw.train;

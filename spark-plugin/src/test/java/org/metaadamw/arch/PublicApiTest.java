@@ -42,7 +42,7 @@ class PublicApiTest {
             "ml", Set.of(),
             "spark", Set.of("ExecutorMetrics", "MetaAdamWDriverPlugin", "MetaAdamWExecutorPlugin"),
             "stats", Set.of("StatisticsExtractor"),
-            "train", Set.of("CheckpointStore", "Holdout", "NetModel", "RoundCoordinator", "RoundWorker", "TrainerCheckpoints", "WorkerResult"),
+            "train", Set.of("CheckpointStore", "Holdout", "MinibatchOrder", "NetModel", "RoundCoordinator", "RoundWorker", "TrainerCheckpoints", "WorkerResult"),
             "update", Set.of("GroupAdamW", "HypergradientSum", "L3rs", "L3rsState", "Mada", "MadaCoefficients", "MadaState", "UpdateRule"));
 
     @Test

@@ -98,7 +98,7 @@ class L3rsMetaTrainerTest {
         Path file = dir.resolve("phi.json");
         Files.writeString(file, r.params().toJson());
         MultiLayerNetwork n = net();
-        LocalMetaAdamWTrainer t = new LocalMetaAdamWTrainer(n, CFG.toBuilder().controller("l3rs").l3rsParams(file.toString()).build());
+        LocalMetaAdamWTrainer t = new LocalMetaAdamWTrainer(n, CFG.toBuilder().shuffle(false).controller("l3rs").l3rsParams(file.toString()).build());
         t.fit(new ListDataSetIterator<>(train(), 1), null, 1);
         double trained = validationLoss(n);
         System.out.printf(Locale.ROOT, "controller=l3rs with φ_M, one epoch (%d rounds): validation loss %.17g, φ_M's meta-objective %.17g%n",

@@ -57,10 +57,10 @@ class SparkTrainerTest {
     }
 
     /** holdout 12 &gt; 2K: the only held-out batch comes after the first meta rounds (and a trailing round exists). */
-    @org.junit.jupiter.params.ParameterizedTest(name = "validationHoldout={0}, traceDecay={1}")
-    @org.junit.jupiter.params.provider.CsvSource({"4, 0", "12, 0", "4, 0.9"})
-    void onePartitionEqualsTheSingleJvmTrainer(int holdout, double traceDecay) {
-        MetaAdamWConfig cfg = META.toBuilder().numWorkers(1).validationHoldout(holdout).metaTraceDecay(traceDecay).build();
+    @org.junit.jupiter.params.ParameterizedTest(name = "validationHoldout={0}, traceDecay={1}, shuffle={2}")
+    @org.junit.jupiter.params.provider.CsvSource({"4, 0, true", "12, 0, true", "4, 0.9, true", "4, 0, false"})
+    void onePartitionEqualsTheSingleJvmTrainer(int holdout, double traceDecay, boolean shuffle) {
+        MetaAdamWConfig cfg = META.toBuilder().numWorkers(1).validationHoldout(holdout).metaTraceDecay(traceDecay).shuffle(shuffle).build();
         INDArray spark = sparkRun("local[2]", cfg, 2, null);
         MultiLayerNetwork net = TestNets.mlp(9, DataType.DOUBLE, 1e-2, 0, false, false);
         List<DataSet> data = TestNets.toDouble(TestNets.irisBatches(10, 1));
@@ -105,7 +105,7 @@ class SparkTrainerTest {
     void adamwControllerEqualsDl4jParameterAveraging() {
         double lr = 5e-3, lambda = 0.02;
         int workers = 2, K = 5, epochs = 3;
-        MetaAdamWConfig cfg = MetaAdamWConfig.builder().controller("adamw").learningRate(lr).weightDecay(lambda)
+        MetaAdamWConfig cfg = MetaAdamWConfig.builder().shuffle(false).controller("adamw").learningRate(lr).weightDecay(lambda)
                 .averagingFrequency(K).numWorkers(workers).build();
         INDArray[] results = SparkTestSupport.withSpark("local[2]", Map.of(), sc -> {
             // exactly one DL4J split per fit: workers × K minibatches of 10 examples

@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class L3rsTrainingTest {
     static MetaAdamWConfig.Builder base() {
-        return MetaAdamWConfig.builder().learningRate(1e-2).weightDecay(1e-2).averagingFrequency(3).seed(7);
+        return MetaAdamWConfig.builder().shuffle(false).learningRate(1e-2).weightDecay(1e-2).averagingFrequency(3).seed(7);
     }
 
     static List<DataSet> data(DataType type) {

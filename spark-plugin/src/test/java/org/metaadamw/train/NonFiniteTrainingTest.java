@@ -32,7 +32,7 @@ class NonFiniteTrainingTest {
         List<DataSet> batches = new ArrayList<>(TestNets.irisBatches(10, 3));
         batches.set(6, poisoned(batches.get(6)));   // inside round 1 (K = 5)
         var net = TestNets.mlp(5, DataType.FLOAT, 1e-2, 0, false, false);
-        var trainer = new LocalMetaAdamWTrainer(net, MetaAdamWConfig.builder().averagingFrequency(5).build());
+        var trainer = new LocalMetaAdamWTrainer(net, MetaAdamWConfig.builder().shuffle(false).averagingFrequency(5).build());
         try (LogCapture log = new LogCapture(RoundCoordinator.class)) {
             trainer.fit(new ListDataSetIterator<>(batches, 1), new ListDataSetIterator<>(batches.subList(0, 2), 1), 2);
             assertTrue(log.messages().stream().anyMatch(m -> m.startsWith("WARN") && m.contains("round 1") && m.contains("rolled back")),
@@ -60,7 +60,7 @@ class NonFiniteTrainingTest {
         }
         var net = TestNets.mlp(5, DataType.FLOAT, 1e-2, 0, false, false);
         INDArray start = net.params().dup();
-        var trainer = new LocalMetaAdamWTrainer(net, MetaAdamWConfig.builder().maxNonFiniteRounds(3).build());
+        var trainer = new LocalMetaAdamWTrainer(net, MetaAdamWConfig.builder().shuffle(false).maxNonFiniteRounds(3).build());
         var e = assertThrows(NonFiniteTrainingException.class,
                 () -> trainer.fit(new ListDataSetIterator<>(batches, 1), new ListDataSetIterator<>(batches, 1), 1));
         assertTrue(e.getMessage().contains("3 consecutive rounds") && e.getMessage().contains("spark.metaadamw.learningRate"),
@@ -76,7 +76,7 @@ class NonFiniteTrainingTest {
         }
         // 15 minibatches, K = 5: 3 rounds, fewer than maxNonFiniteRounds = 10, so only the end of the run can tell
         var net = TestNets.mlp(5, DataType.FLOAT, 1e-2, 0, false, false);
-        var trainer = new LocalMetaAdamWTrainer(net, MetaAdamWConfig.builder().maxNonFiniteRounds(10).controller("adamw").build());
+        var trainer = new LocalMetaAdamWTrainer(net, MetaAdamWConfig.builder().shuffle(false).maxNonFiniteRounds(10).controller("adamw").build());
         var e = assertThrows(NonFiniteTrainingException.class, () -> trainer.fit(new ListDataSetIterator<>(batches, 1), null, 1));
         assertTrue(e.getMessage().contains("all 3 rounds") && e.getMessage().contains("never took a finite step"), e.getMessage());
     }

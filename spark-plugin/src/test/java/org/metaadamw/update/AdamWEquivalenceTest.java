@@ -59,7 +59,7 @@ class AdamWEquivalenceTest {
             }
         }
 
-        MetaAdamWConfig cfg = MetaAdamWConfig.builder().controller("adamw").learningRate(lr).weightDecay(lambda)
+        MetaAdamWConfig cfg = MetaAdamWConfig.builder().shuffle(false).controller("adamw").learningRate(lr).weightDecay(lambda)
                 .decayBiases(decayBiases).averagingFrequency(7).build();
         LocalMetaAdamWTrainer trainer = new LocalMetaAdamWTrainer(ours, cfg);
         // a validation iterator is given so that no training minibatch is held out (adamw never uses it)
