@@ -123,8 +123,9 @@ public final class MetaAdamWConf {
                     + "training: no extra pass at all; the gradient of the round's last local step, taken anyway at θ_(K−1) on a training "
                     + "minibatch the round had not used yet, sloped along θ_(K−1) − θ_r (plus the trace μe), as hypergradient descent does "
                     + "(Baydin et al. 2018). No minibatches are held out for validation. Supports meta.terms=lossDecrease and "
-                    + "meta.stepEstimate=worker only (the alignment and gap terms need validation passes).",
-            "validation", "training");
+                    + "meta.stepEstimate=worker only (the alignment and gap terms need validation passes). auto: training where it is supported, "
+                    + "validation otherwise (meta.terms with alignment or gap, meta.stepEstimate=averaged).",
+            "validation", "training", "auto");
     public static final ConfigEntry<String> META_ALIGNMENT = choice("meta.alignment", "orthogonal",
             "Gradient-alignment term. orthogonal: ½cos²(gv0, gv1) per group, zero when successive validation gradients are orthogonal (the classic step-size rule: "
                     + "positive correlation = step too short, negative = too long). paper: λ1‖gv1‖² − λ2·cos(gv0, gv1), which is largest at a zero step.",

@@ -29,7 +29,7 @@ public final class MetaAdamWConfig implements Serializable {
                     + " = " + get(MetaAdamWConf.FEATURES) + ")" : " (" + MetaAdamWConf.MODULE_DIM.key() + ")")
                     + " (got " + moduleHeads() + ")");
         }
-        if (trainingSignals()) {
+        if (get(MetaAdamWConf.META_SIGNAL).equals("training")) {
             boolean[] t = metaTerms();
             if (t[0] || t[2]) {
                 throw new IllegalArgumentException(MetaAdamWConf.META_SIGNAL.key() + " = training supports "
@@ -173,10 +173,20 @@ public final class MetaAdamWConfig implements Serializable {
     public boolean paperAlignment() { return get(MetaAdamWConf.META_ALIGNMENT).equals("paper"); }
     public double hypergradientRate() { return get(MetaAdamWConf.HYPERGRADIENT_RATE); }
     /**
-     * True for {@code meta.signal=training}: a meta round's signals come from the gradient of its last local
-     * step, with no validation passes and no held-out minibatches.
+     * True when a meta round's signals come from the gradient of its last local step, with no validation
+     * passes and no held-out minibatches: {@code meta.signal=training}, or {@code auto} with the loss-decrease
+     * term alone ({@code meta.terms=lossDecrease}) and {@code meta.stepEstimate=worker}; {@code auto} with
+     * the alignment or gap term, or the averaged-step estimate, makes validation passes.
      */
-    public boolean trainingSignals() { return get(MetaAdamWConf.META_SIGNAL).equals("training"); }
+    public boolean trainingSignals() {
+        String signal = get(MetaAdamWConf.META_SIGNAL);
+        if (signal.equals("auto")) {
+            // training signals where they are defined: the loss-decrease term alone, each worker's own step
+            boolean[] t = metaTerms();
+            return !t[0] && t[1] && !t[2] && !averagedStepEstimate();
+        }
+        return signal.equals("training");
+    }
     /** True for {@code meta.stepEstimate=averaged}: the driver measures ‖Δ̄_g‖² and controllers use the averaged-step slope. */
     public boolean averagedStepEstimate() { return get(MetaAdamWConf.META_STEP_ESTIMATE).equals("averaged"); }
     public double alphaRange() { return get(MetaAdamWConf.ALPHA_RANGE); }

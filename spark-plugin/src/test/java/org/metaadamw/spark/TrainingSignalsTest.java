@@ -185,4 +185,17 @@ class TrainingSignalsTest {
         assertEquals(6, MetaAdamWConfig.builder().metaCostBudget(0.05).build().metaInterval());
         assertArrayEquals(new boolean[]{false, true, false}, CFG.metaTerms());
     }
+
+    @Test
+    void autoTakesTrainingSignalsWhereTheyAreDefinedAndValidationPassesElsewhere() {
+        assertTrue(MetaAdamWConfig.builder().metaSignal("auto").build().trainingSignals());
+        assertTrue(MetaAdamWConfig.builder().metaSignal("auto").controller("hypergradient").build().trainingSignals());
+        assertFalse(MetaAdamWConfig.builder().metaSignal("auto").metaTerms("lossDecrease,gap").build().trainingSignals());
+        assertFalse(MetaAdamWConfig.builder().metaSignal("auto").metaTerms("alignment").build().trainingSignals());
+        assertFalse(MetaAdamWConfig.builder().metaSignal("auto").stepEstimate("averaged").build().trainingSignals());
+        assertFalse(MetaAdamWConfig.fromMap(Map.of("spark.metaadamw.preset", "paper", "spark.metaadamw.meta.signal", "auto")).trainingSignals());
+        assertFalse(MetaAdamWConfig.builder().metaSignal("validation").build().trainingSignals());
+        // auto with validation passes: a cost budget lengthens the interval as for validation
+        assertEquals(6, MetaAdamWConfig.builder().metaSignal("auto").metaTerms("lossDecrease,gap").metaCostBudget(0.05).build().metaInterval());
+    }
 }
