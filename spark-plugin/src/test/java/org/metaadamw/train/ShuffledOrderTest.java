@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 /** {@code spark.metaadamw.shuffle}: the single-JVM trainer trains in {@link MinibatchOrder}'s order, the held-out minibatches stay put. */
 class ShuffledOrderTest {
-    private static final MetaAdamWConfig CFG = MetaAdamWConfig.builder().learningRate(1e-2).averagingFrequency(3).seed(11).build();
+    private static final MetaAdamWConfig CFG = MetaAdamWConfig.builder().metaSignal("validation").learningRate(1e-2).averagingFrequency(3).seed(11).build();
 
     private static INDArray train(MetaAdamWConfig cfg, List<DataSet> data, int epochs) {
         MultiLayerNetwork net = TestNets.mlp(9, DataType.DOUBLE, 1e-2, 0, false, false);
