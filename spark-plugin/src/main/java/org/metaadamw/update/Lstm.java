@@ -44,7 +44,9 @@ public final class Lstm {
     private final INDArray passMask, keepMask, decayScale;
     private LstmParams params;
     private int hidden;
-    private INDArray w1x, w1h, b1, w2x, w2h, b2, wo;
+    /** Per gate k (i, f, g, o): the columns of W1x, W1h, b1, W2x, W2h, b2 that feed it, contiguous matrices. */
+    private INDArray[] w1x, w1h, b1, w2x, w2h, b2;
+    private INDArray wo;
     private double bo;
 
     /**
@@ -93,19 +95,28 @@ public final class Lstm {
         double[] w = phi.phiView();
         int[] o = LstmParams.offsets(hidden);
         int g = 4 * hidden;
-        w1x = matrix(w, o[0], LstmParams.INPUTS, g);
-        w1h = matrix(w, o[1], hidden, g);
-        b1 = matrix(w, o[2], 1, g);
-        w2x = matrix(w, o[3], hidden, g);
-        w2h = matrix(w, o[4], hidden, g);
-        b2 = matrix(w, o[5], 1, g);
-        wo = matrix(w, o[6], hidden, 1);
+        w1x = gates(w, o[0], LstmParams.INPUTS);
+        w1h = gates(w, o[1], hidden);
+        b1 = gates(w, o[2], 1);
+        w2x = gates(w, o[3], hidden);
+        w2h = gates(w, o[4], hidden);
+        b2 = gates(w, o[5], 1);
+        wo = Nd4j.create(java.util.Arrays.copyOfRange(w, o[6], o[6] + hidden), new long[]{hidden, 1}, DataType.DOUBLE).castTo(dtype);
         bo = w[o[7]];
     }
 
-    private INDArray matrix(double[] w, int from, int rows, int cols) {
-        double[] part = java.util.Arrays.copyOfRange(w, from, from + rows * cols);
-        return Nd4j.create(part, new long[]{rows, cols}, DataType.DOUBLE).castTo(dtype);
+    /** The four gates' column blocks of a rows × 4H row-major matrix of φ starting at {@code from}, each rows × H. */
+    private INDArray[] gates(double[] w, int from, int rows) {
+        int h = hidden, g = 4 * h;
+        INDArray[] out = new INDArray[4];
+        for (int k = 0; k < 4; k++) {
+            double[] part = new double[rows * h];
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(w, from + r * g + k * h, part, r * h, h);
+            }
+            out[k] = Nd4j.create(part, new long[]{rows, h}, DataType.DOUBLE).castTo(dtype);
+        }
+        return out;
     }
 
     public LstmParams params() {
@@ -148,43 +159,59 @@ public final class Lstm {
         for (long a = 0; a < numParams; a += block) {
             long b = Math.min(numParams, a + block);
             int rows = (int) (b - a);
-            INDArrayIndex block = NDArrayIndex.interval(a, b);
-            INDArray stateView = st.s.get(NDArrayIndex.interval(a * w, b * w));
-            INDArray y = forward(preprocessGradient(grad.get(block), this.params.p()), stateView, rows);
-            INDArray theta = params.get(block);
+            INDArrayIndex range = NDArrayIndex.interval(a, b);
+            INDArray y = forward(preprocessGradient(grad.get(range), this.params.p()), st.s, a, rows);
+            INDArray theta = params.get(range);
             INDArray upd = y.reshape(rows).muli(s);
             if (decayScale != null) {
-                upd.addi(theta.mul(decayScale.get(block)));
+                upd.addi(theta.mul(decayScale.get(range)));
             }
             upd.muli(lr);
             if (keepMask != null) {
-                upd.muli(keepMask.get(block)).addi(grad.get(block).mul(passMask.get(block)));
+                upd.muli(keepMask.get(range)).addi(grad.get(range).mul(passMask.get(range)));
             }
             theta.subi(upd);
         }
     }
 
-    /** The LSTM on one block: x (rows × 2) and the block's flat state view (written with the new state); returns y (rows × 1). */
-    private INDArray forward(INDArray x, INDArray stateView, int rows) {
+    /**
+     * The flat view of state component k (0: h1, 1: c1, 2: h2, 3: c2) for coordinates [a, a + rows): a contiguous
+     * range of the state's k-th n × H block.
+     */
+    private INDArray part(INDArray s, int k, long a, int rows) {
+        long from = (long) k * numParams * hidden + a * hidden;
+        return s.get(NDArrayIndex.interval(from, from + (long) rows * hidden));
+    }
+
+    /**
+     * The LSTM on one block of coordinates [a, a + rows): x (rows × 2), the state read and written in place;
+     * returns y (rows × 1). Every operand is a contiguous matrix (gate by gate), which ND4J's products need
+     * to be fast: column views of a rows × 4H matrix made a 100k-parameter step take seconds.
+     */
+    private INDArray forward(INDArray x, INDArray s, long a, int rows) {
         int h = hidden;
-        INDArray state = stateView.reshape(rows, 4L * h);
-        INDArray h1 = cols(state, 0), c1 = cols(state, 1), h2 = cols(state, 2), c2 = cols(state, 3);
-        INDArray[] l1 = cell(x.mmul(w1x).addi(h1.mmul(w1h)).addiRowVector(b1), c1);
-        INDArray[] l2 = cell(l1[0].mmul(w2x).addi(h2.mmul(w2h)).addiRowVector(b2), c2);
-        INDArray next = Nd4j.hstack(l1[0], l1[1], l2[0], l2[1]);
-        stateView.assign(next.reshape(next.length()));
+        INDArray[] v = new INDArray[4], old = new INDArray[4];
+        for (int k = 0; k < 4; k++) {
+            v[k] = part(s, k, a, rows);
+            old[k] = v[k].reshape(rows, h).dup();
+        }
+        INDArray[] l1 = cell(x, old[0], old[1], w1x, w1h, b1);
+        INDArray[] l2 = cell(l1[0], old[2], old[3], w2x, w2h, b2);
+        v[0].assign(l1[0].reshape((long) rows * h));
+        v[1].assign(l1[1].reshape((long) rows * h));
+        v[2].assign(l2[0].reshape((long) rows * h));
+        v[3].assign(l2[1].reshape((long) rows * h));
         return l2[0].mmul(wo).addi(bo);
     }
 
-    /** Columns [k·H, (k+1)·H) of a rows × 4H matrix. */
-    private INDArray cols(INDArray m, int k) {
-        return m.get(NDArrayIndex.all(), NDArrayIndex.interval((long) k * hidden, (long) (k + 1) * hidden));
-    }
-
-    /** One LSTM cell on pre-activations z = [i f g o] (rows × 4H) and the old cell c: {h', c'}. */
-    private INDArray[] cell(INDArray z, INDArray c) {
-        INDArray i = Transforms.sigmoid(cols(z, 0), true), f = Transforms.sigmoid(cols(z, 1), true);
-        INDArray g = Transforms.tanh(cols(z, 2), true), o = Transforms.sigmoid(cols(z, 3), true);
+    /** One LSTM layer: input {@code in}, old hidden {@code hOld} and cell {@code c} (rows × H each): {h', c'}. */
+    private INDArray[] cell(INDArray in, INDArray hOld, INDArray c, INDArray[] wx, INDArray[] wh, INDArray[] bias) {
+        INDArray[] z = new INDArray[4];
+        for (int k = 0; k < 4; k++) {
+            z[k] = in.mmul(wx[k]).addi(hOld.mmul(wh[k])).addiRowVector(bias[k]);
+        }
+        INDArray i = Transforms.sigmoid(z[0], false), f = Transforms.sigmoid(z[1], false);
+        INDArray g = Transforms.tanh(z[2], false), o = Transforms.sigmoid(z[3], false);
         INDArray cNew = f.muli(c).addi(i.muli(g));
         INDArray hNew = Transforms.tanh(cNew, true).muli(o);
         return new INDArray[]{hNew, cNew};

@@ -9,8 +9,9 @@ import java.io.Serializable;
 /**
  * Explicit state of {@link Lstm} over a network's n flattened parameters: per coordinate the hidden and
  * cell states of both LSTM layers, 4H values (80 for H = 20), in one flat array of n·4H values of the
- * parameters' data type laid out as an n × 4H row-major matrix, row i = [h1, c1, h2, c2] of coordinate i;
- * and the number of steps taken. Parameter averaging averages the array like the parameters and keeps the
+ * parameters' data type laid out as four n × H row-major blocks h1, c1, h2, c2 (value j of coordinate i of
+ * block k at k·n·H + i·H + j: each block's rows for a range of coordinates are contiguous, which the batched
+ * products need); and the number of steps taken. Parameter averaging averages the array like the parameters and keeps the
  * step count ({@link #plus}, {@link #times}). Memory: 4H times the parameters (80× for H = 20).
  *
  * <p>Mutable; owned by one thread at a time (a worker during its local steps, the driver between

@@ -147,7 +147,7 @@ class LstmUpdateRuleTest {
         for (int i = 0; i < n; i++) {
             for (int k = 0; k < 4; k++) {
                 for (int j = 0; j < h; j++) {
-                    err = Math.max(err, Math.abs(sv[i * 4 * h + k * h + j] - ref[i][k][j]));
+                    err = Math.max(err, Math.abs(sv[k * n * h + i * h + j] - ref[i][k][j]));
                 }
             }
         }
