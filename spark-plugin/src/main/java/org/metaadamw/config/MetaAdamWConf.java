@@ -149,8 +149,9 @@ public final class MetaAdamWConf {
                     + "Baydin et al. 2018, from the same validation signals), random (an ablation: multipliers drawn once, uniformly in their ranges, from the seed, then frozen), "
                     + "mada (the workers run MADA, Ozkara et al. 2024, whose coefficients the driver learns by hypergradient descent; the mada.* keys, docs/mada.md), "
                     + "l3rs (the workers run L3RS, Kristiansen et al. 2025, a per-group learned mix of Adam and SGD with momentum and a learned update scale, with a fixed φ meta-trained by L3rsMetaTrainer and read from l3rs.params; docs/l3rs.md), "
+                    + "lstm (the workers run the coordinatewise two-layer LSTM optimizer of Andrychowicz et al. 2016, weights shared over coordinates, with a fixed φ meta-trained by LstmMetaTrainer and read from lstm.params; docs/lstm.md), "
                     + "or a controller another jar adds (org.metaadamw.meta.ControllerProvider in META-INF/services); an unknown name is refused when the trainer is built, listing the known ones.",
-            "metaadamw, adamw, hypergradient, random, mada, l3rs, or a ControllerProvider's name ([a-z][a-z0-9_-]*)",
+            "metaadamw, adamw, hypergradient, random, mada, l3rs, lstm, or a ControllerProvider's name ([a-z][a-z0-9_-]*)",
             v -> v.matches("[a-z][a-z0-9_-]*"), s -> s.toLowerCase(Locale.ROOT), s -> s));
     public static final ConfigEntry<Double> HYPERGRADIENT_RATE = positive("hypergradient.rate", 0.1,
             "hypergradient controller: κ in ln α_g ← ln α_g − κ·cos(gv1_g, Δ_g) per meta-round (the normalized multiplicative rule), α_g clamped to [alphaMin, alphaMax].");
@@ -160,6 +161,12 @@ public final class MetaAdamWConf {
                     + "any Hadoop FileSystem path; required when controller = l3rs, read when the trainer is built. φ must have been "
                     + "meta-trained for the same network and grouping (its group names are checked).",
             "a path, or empty (required with controller = l3rs)", v -> true, s -> s, s -> s));
+    // ---- lstm controller (docs/lstm.md) ----
+    public static final ConfigEntry<String> LSTM_PARAMS = register(new ConfigEntry<>(PREFIX + "lstm.params", "string", "",
+            "lstm controller: the meta-trained LSTM optimizer parameters φ, a JSON file written by LstmMetaTrainer (result.params().toJson()), "
+                    + "any Hadoop FileSystem path; required when controller = lstm, read when the trainer is built. φ is shared by every "
+                    + "coordinate and does not depend on the network; the LSTM state costs 4H values (80 for H = 20) per parameter.",
+            "a path, or empty (required with controller = lstm)", v -> true, s -> s, s -> s));
     // ---- mada controller (docs/mada.md) ----
     public static final ConfigEntry<String> MADA_INITIAL = choice("mada.initial", "adam",
             "mada controller: the coefficients (β1, β2, β3, ρ, c, γ) training starts from, a named corner of MADA: adam (β3 = 0, ρ = c = γ = 1), "

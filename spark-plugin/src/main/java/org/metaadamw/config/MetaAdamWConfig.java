@@ -47,6 +47,10 @@ public final class MetaAdamWConfig implements Serializable {
             throw new IllegalArgumentException(MetaAdamWConf.L3RS_PARAMS.key() + " must name the meta-trained L3RS parameter file "
                     + "(JSON written by L3rsMetaTrainer) when " + MetaAdamWConf.CONTROLLER.key() + " = l3rs (got an empty path)");
         }
+        if (controller().equals("lstm") && lstmParams().isEmpty()) {
+            throw new IllegalArgumentException(MetaAdamWConf.LSTM_PARAMS.key() + " must name the meta-trained LSTM parameter file "
+                    + "(JSON written by LstmMetaTrainer) when " + MetaAdamWConf.CONTROLLER.key() + " = lstm (got an empty path)");
+        }
         if (!logMultipliers() && metaScaleLearningRate() > 0) {
             throw new IllegalArgumentException(MetaAdamWConf.META_SCALE_LEARNING_RATE.key() + " must be 0 with "
                     + MetaAdamWConf.MULTIPLIERS.key() + " = sigmoid (the global step scale lives in log space; got "
@@ -258,6 +262,9 @@ public final class MetaAdamWConfig implements Serializable {
     public int metricsMaxGroups() { return get(MetaAdamWConf.METRICS_MAX_GROUPS); }
     /** {@code l3rs.params}: the path of the meta-trained L3RS parameter file, or empty. */
     public String l3rsParams() { return get(MetaAdamWConf.L3RS_PARAMS); }
+
+    /** {@code lstm.params}: the path of the meta-trained LSTM optimizer parameter file, or empty. */
+    public String lstmParams() { return get(MetaAdamWConf.LSTM_PARAMS); }
     /** {@code mada.initial}: adam, avgrad, yogi, adan or lion. */
     public String madaInitial() { return get(MetaAdamWConf.MADA_INITIAL); }
     /** {@code mada.coefficients} = group: one set of MADA coefficients per parameter group (else one global set). */
@@ -362,6 +369,9 @@ public final class MetaAdamWConfig implements Serializable {
         public Builder shuffle(boolean v) { return set(MetaAdamWConf.SHUFFLE, v); }
         /** {@code l3rs.params}: the meta-trained L3RS parameter file (any Hadoop path). */
         public Builder l3rsParams(String path) { return setString(MetaAdamWConf.L3RS_PARAMS.key(), path); }
+
+        /** {@code lstm.params}: the meta-trained LSTM optimizer parameter file (any Hadoop path). */
+        public Builder lstmParams(String path) { return setString(MetaAdamWConf.LSTM_PARAMS.key(), path); }
         public Builder madaInitial(String v) { return setString(MetaAdamWConf.MADA_INITIAL.key(), v); }
         public Builder madaCoefficients(String v) { return setString(MetaAdamWConf.MADA_COEFFICIENTS.key(), v); }
         /** The six {@code mada.learningRate.*}, in the order β1, β2, β3, ρ, c, γ. */

@@ -1,27 +1,18 @@
 package org.metaadamw.l3rs;
 
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.api.Model;
 import org.metaadamw.config.MetaAdamWConfig;
 import org.metaadamw.grouping.GroupingStrategy;
 import org.metaadamw.grouping.ParamGroups;
 import org.metaadamw.update.L3rsParams;
 import org.nd4j.linalg.dataset.DataSet;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Consumer;
-import java.util.stream.IntStream;
 
 /**
  * Meta-trains L3RS's φ ({@link L3rsParams}; Kristiansen et al. 2025, Figure 1 right) by natural
@@ -58,8 +49,6 @@ import java.util.stream.IntStream;
  * <p>Driver-side; not thread-safe. Costs N short training runs per iteration.
  */
 public final class L3rsMetaTrainer {
-    private static final Logger LOG = LoggerFactory.getLogger(L3rsMetaTrainer.class);
-
     /**
      * NES and inner-loop settings.
      *
@@ -143,18 +132,9 @@ public final class L3rsMetaTrainer {
             return 2 * pairs;
         }
 
-        Map<String, String> describe() {
-            Map<String, String> m = new TreeMap<>();
-            m.put("nes.iterations", String.valueOf(iterations));
-            m.put("nes.pairs", String.valueOf(pairs));
-            m.put("nes.sigma", String.valueOf(sigma));
-            m.put("nes.learningRate", String.valueOf(learningRate));
-            m.put("nes.steps", String.valueOf(steps));
-            m.put("nes.rankShaping", String.valueOf(rankShaping));
-            m.put("nes.seed", String.valueOf(seed));
-            m.put("nes.initStd", String.valueOf(initStd));
-            m.put("nes.divergedScore", String.valueOf(divergedScore));
-            return m;
+        /** The loop's and the candidates' part. */
+        Nes.Settings nes() {
+            return new Nes.Settings(iterations, pairs, sigma, learningRate, steps, rankShaping, seed, divergedScore);
         }
     }
 
@@ -178,11 +158,11 @@ public final class L3rsMetaTrainer {
 
         /** The mean candidate score. */
         public double mean() {
-            return Arrays.stream(scores).average().orElse(Double.NaN);
+            return Nes.mean(scores);
         }
 
         public double best() {
-            return Arrays.stream(scores).min().orElse(Double.NaN);
+            return Nes.best(scores);
         }
     }
 
@@ -244,25 +224,10 @@ public final class L3rsMetaTrainer {
 
     /** Meta-trains from {@code start} with the population on Spark (the data broadcast once), one candidate per task. */
     public Result run(JavaSparkContext sc, List<DataSet> train, List<DataSet> validation, L3rsParams start) {
-        Population pop = population(train, validation, start);
-        Broadcast<Population> bp = sc.broadcast(pop);
-        try {
-            CandidateHook h = hook;
-            int n = settings.population();
-            List<Integer> indices = IntStream.range(0, n).boxed().toList();
-            return loop(start, (phi, k) -> {
-                List<Double> s = sc.parallelize(indices, n).map(i -> {
-                    if (h != null) {
-                        TaskContext tc = TaskContext.get();
-                        h.beforeCandidate(k, i, tc == null ? 0 : tc.attemptNumber());
-                    }
-                    return bp.value().score(phi, k, i);
-                }).collect();
-                return s.stream().mapToDouble(Double::doubleValue).toArray();
-            });
-        } finally {
-            bp.destroy();
-        }
+        check(start);
+        List<Iteration> history = new ArrayList<>();
+        L3rsParams phi = nes().run(sc, train, validation, start, hook, provenance(), record(history));
+        return new Result(phi, List.copyOf(history));
     }
 
     /** The same meta-training with the population evaluated one candidate after the other in this JVM. */
@@ -271,84 +236,48 @@ public final class L3rsMetaTrainer {
     }
 
     public Result runLocal(List<DataSet> train, List<DataSet> validation, L3rsParams start) {
-        Population pop = population(train, validation, start);
-        return loop(start, (phi, k) -> {
-            double[] s = new double[settings.population()];
-            for (int i = 0; i < s.length; i++) {
-                if (hook != null) {
-                    hook.beforeCandidate(k, i, 0);
-                }
-                s[i] = pop.score(phi, k, i);
-            }
-            return s;
-        });
+        check(start);
+        List<Iteration> history = new ArrayList<>();
+        L3rsParams phi = nes().runLocal(train, validation, start, hook, provenance(), record(history));
+        return new Result(phi, List.copyOf(history));
     }
 
     /** Candidate {@code candidate}'s score in iteration {@code iteration} around {@code phi}, in this JVM (what a task computes). */
     public double candidateScore(List<DataSet> train, List<DataSet> validation, L3rsParams phi, int iteration, int candidate) {
-        return population(train, validation, phi).score(phi, iteration, candidate);
+        check(phi);
+        return nes().population(train, validation).score(phi, iteration, candidate);
     }
 
     /** The meta-objective of {@code phi} itself (no perturbation), with the round seeds of (seed, iteration −1). */
     public double evaluate(List<DataSet> train, List<DataSet> validation, L3rsParams phi) {
-        return population(train, validation, phi).run(phi, Population.mix(settings.seed(), -1));
+        check(phi);
+        return nes().population(train, validation).run(phi, Population.mix(settings.seed(), -1));
     }
 
-    private Population population(List<DataSet> train, List<DataSet> validation, L3rsParams start) {
+    private Nes<L3rsParams> nes() {
+        return new Nes<>(network, cfg, settings.nes(), "L3RS");
+    }
+
+    private Map<String, String> provenance() {
+        return Map.of("nes.initStd", String.valueOf(settings.initStd()));
+    }
+
+    private Nes.Listener<L3rsParams> record(List<Iteration> history) {
+        return (k, phi, scores) -> {
+            Iteration it = new Iteration(k, phi, scores);
+            history.add(it);
+            listener.accept(it);
+        };
+    }
+
+    private void check(L3rsParams start) {
         if (start.groups() != groups.count()) {
             throw new IllegalArgumentException("φ for " + start.groups() + " groups, the network has " + groups.count());
         }
-        return new Population(network, cfg, settings, train, validation);
-    }
-
-    private interface Evaluator {
-        double[] scores(L3rsParams phi, int iteration);
-    }
-
-    private Result loop(L3rsParams start, Evaluator eval) {
-        L3rsParams phi = start;
-        List<Iteration> history = new ArrayList<>();
-        int n = settings.population();
-        for (int k = 0; k < settings.iterations(); k++) {
-            double[] s = eval.scores(phi, k);
-            if (s.length != n) {
-                throw new IllegalStateException("iteration " + k + ": " + s.length + " scores for " + n + " candidates");
-            }
-            Iteration it = new Iteration(k, phi, s);
-            history.add(it);
-            double[] u = settings.rankShaping() ? centredRanks(s) : s;
-            double[] p = phi.phi(), grad = new double[p.length];
-            for (int i = 0; i < settings.pairs(); i++) {
-                double[] e = Population.noise(settings.seed(), k, i, p.length);
-                double w = u[2 * i] - u[2 * i + 1];
-                for (int j = 0; j < p.length; j++) {
-                    grad[j] += w * e[j];
-                }
-            }
-            for (int j = 0; j < p.length; j++) {
-                p[j] -= settings.learningRate() * grad[j] / (n * settings.sigma());
-            }
-            phi = phi.withPhi(p, Map.of());
-            LOG.info(String.format(Locale.ROOT, "L3RS NES iteration %d: mean candidate score %.5f, best %.5f", k, it.mean(), it.best()));
-            listener.accept(it);
-        }
-        Map<String, String> prov = new TreeMap<>(settings.describe());
-        prov.put("learningRate", String.valueOf(cfg.learningRate()));
-        prov.put("weightDecay", String.valueOf(cfg.weightDecay()));
-        prov.put("grouping", cfg.groupingName());
-        prov.put("averagingFrequency", String.valueOf(cfg.averagingFrequency()));
-        prov.put("lastMeanScore", String.valueOf(history.get(history.size() - 1).mean()));
-        return new Result(phi.withPhi(phi.phi(), prov), List.copyOf(history));
     }
 
     /** Centred ranks: the smallest score −0.5, the largest +0.5, equal scores ordered by index (deterministic). */
     static double[] centredRanks(double[] s) {
-        Integer[] order = IntStream.range(0, s.length).boxed().toArray(Integer[]::new);
-        Arrays.sort(order, Comparator.<Integer>comparingDouble(i -> s[i]).thenComparingInt(i -> i));
-        double[] u = new double[s.length];
-        for (int r = 0; r < order.length; r++) {
-            u[order[r]] = s.length == 1 ? 0.0 : (double) r / (s.length - 1) - 0.5;
-        }
-        return u;
+        return Nes.centredRanks(s);
     }
 }

@@ -8,8 +8,9 @@ import org.metaadamw.grouping.ParamGroups;
 import org.metaadamw.train.NetModel;
 import org.metaadamw.train.RoundWorker;
 import org.metaadamw.train.WorkerResult;
-import org.metaadamw.update.L3rsParams;
 import org.metaadamw.update.L3rsState;
+import org.metaadamw.update.LearnedParams;
+import org.metaadamw.update.LstmState;
 import org.metaadamw.update.UpdateRule;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -28,8 +29,8 @@ import java.util.Random;
  * {@link #score} that runs one candidate. A candidate's score depends only on (φ of the iteration,
  * iteration, candidate index, seed) and the data here: its noise, its round seeds and its data order
  * are derived from those, the network starts from the same zip every time, and the run is the
- * trainers' own {@link RoundWorker#runL3rs} with one worker. So a retried or speculative task
- * returns the same score, bit for bit.
+ * trainers' own {@link RoundWorker#runL3rs} (or {@link RoundWorker#runLstm}, by φ's rule) with one
+ * worker. So a retried or speculative task returns the same score, bit for bit.
  *
  * <p>Immutable and serializable; {@link #score} may run on several threads at once (each call builds
  * its own network).
@@ -40,12 +41,12 @@ final class Population implements Serializable {
     private final byte[] networkZip;
     private final boolean graph;
     private final MetaAdamWConfig cfg;
-    private final L3rsMetaTrainer.Settings settings;
+    private final Nes.Settings settings;
     private final List<DataSet> train, validation;
 
-    Population(Model network, MetaAdamWConfig cfg, L3rsMetaTrainer.Settings settings, List<DataSet> train, List<DataSet> validation) {
+    Population(Model network, MetaAdamWConfig cfg, Nes.Settings settings, List<DataSet> train, List<DataSet> validation) {
         if (train.isEmpty() || validation.isEmpty()) {
-            throw new IllegalArgumentException("L3RS meta-training needs training and validation minibatches (got " + train.size()
+            throw new IllegalArgumentException("NES meta-training needs training and validation minibatches (got " + train.size()
                     + " and " + validation.size() + ")");
         }
         try {
@@ -84,7 +85,7 @@ final class Population implements Serializable {
     }
 
     /** Candidate {@code candidate} of {@code iteration}: φ + σε (even index) or φ − σε (odd), ε of pair candidate/2. */
-    L3rsParams candidate(L3rsParams phi, int iteration, int candidate) {
+    LearnedParams candidate(LearnedParams phi, int iteration, int candidate) {
         double[] e = noise(settings.seed(), iteration, candidate / 2, phi.size());
         double[] p = phi.phi();
         double sign = candidate % 2 == 0 ? 1.0 : -1.0;
@@ -95,19 +96,19 @@ final class Population implements Serializable {
     }
 
     /** The score of candidate {@code candidate} of {@code iteration} around {@code phi}. */
-    double score(L3rsParams phi, int iteration, int candidate) {
+    double score(LearnedParams phi, int iteration, int candidate) {
         return run(candidate(phi, iteration, candidate), mix(settings.seed(), iteration, candidate / 2));
     }
 
     /**
-     * The meta-objective of one φ: {@code settings.steps()} L3RS steps from the network's starting
+     * The meta-objective of one φ: {@code settings.steps()} steps of φ's rule from the network's starting
      * parameters, in rounds of K = {@code averagingFrequency} steps with the round's t/T, over the training
      * minibatches in order (cycled), then the mean validation loss (inference mode, weighted by
      * examples). A non-finite or larger loss counts as {@code settings.divergedScore()}.
      *
      * @param streamSeed the seed of the run's round seeds (the same for both candidates of a pair)
      */
-    double run(L3rsParams phi, long streamSeed) {
+    double run(LearnedParams phi, long streamSeed) {
         Model net;
         try {
             net = NetModel.unzip(networkZip, graph);
@@ -117,23 +118,26 @@ final class Population implements Serializable {
         NetModel model = new NetModel(net);
         ParamGroups groups = ParamGroups.of(net, GroupingStrategy.of(cfg));
         RoundWorker worker = new RoundWorker(model, groups, cfg);
-        UpdateRule rule = UpdateRule.l3rs(phi);
+        UpdateRule rule = phi.rule();
         int k = cfg.averagingFrequency(), steps = settings.steps();
         int rounds = (steps + k - 1) / k;
         INDArray theta = model.params().dup();
-        L3rsState state = L3rsState.zeros(theta);
+        L3rsState state = rule.isL3rs() ? L3rsState.zeros(theta) : null;
+        LstmState lstm = rule.isLstm() ? LstmState.zeros(theta, rule.lstm().hidden()) : null;
         int cursor = 0;
         for (int r = 0; r < rounds; r++) {
             List<DataSet> batches = new ArrayList<>(k);
             for (int i = 0; i < k && r * k + i < steps; i++) {
                 batches.add(train.get(cursor++ % train.size()));
             }
-            WorkerResult res = worker.runL3rs(theta, state, rule, batches, (double) r / rounds, mix(streamSeed, r));
+            WorkerResult res = lstm != null ? worker.runLstm(theta, lstm, rule, batches, mix(streamSeed, r))
+                    : worker.runL3rs(theta, state, rule, batches, (double) r / rounds, mix(streamSeed, r));
             if (!res.finite()) {
                 return settings.divergedScore();
             }
             theta = res.params();
             state = res.l3rs();
+            lstm = res.lstm();
         }
         model.params().assign(theta);
         double sum = 0;

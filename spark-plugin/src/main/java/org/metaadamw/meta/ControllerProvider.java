@@ -4,7 +4,7 @@ import org.metaadamw.config.MetaAdamWConfig;
 
 /**
  * A driver controller that {@code spark.metaadamw.controller} can name. The built-in ones
- * (metaadamw, adamw, hypergradient, random, mada, l3rs) are providers too. Another jar adds one without touching
+ * (metaadamw, adamw, hypergradient, random, mada, l3rs, lstm) are providers too. Another jar adds one without touching
  * this library: implement this interface (public class, public no-argument constructor) and list the
  * class in {@code META-INF/services/org.metaadamw.meta.ControllerProvider}. {@link Controllers} finds
  * it on the driver's class path (the thread's context class loader, so a jar given to spark-submit
@@ -12,7 +12,7 @@ import org.metaadamw.config.MetaAdamWConfig;
  *
  * <p>A controller works with the statistics and an update rule the workers already know
  * ({@link org.metaadamw.update.UpdateRule}: AdamW with per-group multipliers unless it declares
- * MADA or L3RS): it sees the aggregated {@link org.metaadamw.stats.RoundSummary} of each round (and, for MADA,
+ * MADA, L3RS or the LSTM): it sees the aggregated {@link org.metaadamw.stats.RoundSummary} of each round (and, for MADA,
  * the summed hypergradients) and returns the next {@link org.metaadamw.update.Modulation}.
  */
 public interface ControllerProvider {

@@ -22,7 +22,7 @@ public final class Controllers {
     /** The providers by name: the built-in ones, then those {@link ServiceLoader} finds. */
     static Map<String, ControllerProvider> providers() {
         Map<String, ControllerProvider> byName = new TreeMap<>();
-        List<ControllerProvider> all = new ArrayList<>(List.of(new MetaAdamW(), new AdamW(), new Hypergradient(), new Random(), new Mada(), new L3rs()));
+        List<ControllerProvider> all = new ArrayList<>(List.of(new MetaAdamW(), new AdamW(), new Hypergradient(), new Random(), new Mada(), new L3rs(), new Lstm()));
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         try {
             for (ControllerProvider p : ServiceLoader.load(ControllerProvider.class, loader != null ? loader : Controllers.class.getClassLoader())) {
@@ -102,6 +102,13 @@ public final class Controllers {
         @Override public String name() { return "l3rs"; }
         @Override public String description() { return "the workers run L3RS (Kristiansen et al. 2025): per-group learned mix of Adam and SGD with momentum and a learned update scale, with a meta-trained φ from l3rs.params"; }
         @Override public ModulationController create(MetaAdamWConfig cfg) { return new L3rsController(cfg); }
+    }
+
+    /** {@code lstm}: the workers run the coordinatewise LSTM optimizer with a fixed, meta-trained φ read from {@code lstm.params}. */
+    static final class Lstm implements ControllerProvider {
+        @Override public String name() { return "lstm"; }
+        @Override public String description() { return "the workers run the coordinatewise two-layer LSTM optimizer (Andrychowicz et al. 2016), weights shared over coordinates, with a meta-trained φ from lstm.params"; }
+        @Override public ModulationController create(MetaAdamWConfig cfg) { return new LstmController(cfg); }
     }
 
     /** {@code random}: multipliers drawn once from the seed, then frozen. */

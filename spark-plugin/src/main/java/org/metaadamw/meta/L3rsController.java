@@ -1,18 +1,12 @@
 package org.metaadamw.meta;
 
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.Path;
 import org.metaadamw.config.MetaAdamWConf;
 import org.metaadamw.config.MetaAdamWConfig;
 import org.metaadamw.grouping.ParamGroups;
-import org.metaadamw.stats.RoundSummary;
 import org.metaadamw.update.L3rsParams;
 import org.metaadamw.update.Modulation;
 import org.metaadamw.update.UpdateRule;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -24,12 +18,10 @@ import java.util.Map;
  *
  * <p>Driver-side, one thread; serializable.
  */
-public final class L3rsController implements ModulationController {
+public final class L3rsController extends FixedRuleController {
     private static final long serialVersionUID = 1L;
     private final MetaAdamWConfig cfg;
     private final L3rsParams params;
-    private final UpdateRule rule;
-    private int groups;
 
     /**
      * Reads φ from {@code cfg}'s {@code l3rs.params}.
@@ -42,32 +34,14 @@ public final class L3rsController implements ModulationController {
 
     /** With φ given directly ({@code l3rs.params} is not read). */
     public L3rsController(MetaAdamWConfig cfg, L3rsParams params) {
+        super(UpdateRule.l3rs(params), params.digest(), MetaAdamWConf.L3RS_PARAMS, "L3RS");
         this.cfg = cfg;
         this.params = params;
-        this.rule = UpdateRule.l3rs(params);
     }
 
     /** φ from a file of any Hadoop file system (a plain path is a local file). */
     static L3rsParams read(String path) {
-        String key = MetaAdamWConf.L3RS_PARAMS.key();
-        if (path.isEmpty()) {
-            throw new IllegalArgumentException(key + " must name the meta-trained L3RS parameter file (JSON, from "
-                    + "L3rsMetaTrainer: result.params().toJson()) when " + MetaAdamWConf.CONTROLLER.key() + " = l3rs");
-        }
-        String text;
-        try {
-            Path p = new Path(path);
-            try (FSDataInputStream in = p.getFileSystem(new Configuration()).open(p)) {
-                text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
-        } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalArgumentException(key + " = " + path + ": cannot read the file: " + e.getMessage(), e);
-        }
-        try {
-            return L3rsParams.fromJson(text);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(key + " = " + path + ": not a usable L3RS parameter file: " + e.getMessage(), e);
-        }
+        return read(MetaAdamWConf.L3RS_PARAMS, path, "l3rs", "L3RS", L3rsParams::fromJson);
     }
 
     @Override
@@ -80,11 +54,6 @@ public final class L3rsController implements ModulationController {
         return params;
     }
 
-    @Override
-    public UpdateRule updateRule() {
-        return rule;
-    }
-
     /** Refuses a network whose groups φ was not trained for (count, and names when the file has them). */
     @Override
     public Modulation initial(ParamGroups g) {
@@ -93,43 +62,7 @@ public final class L3rsController implements ModulationController {
                     + " parameter groups " + params.groupNames() + ", this network has " + g.count() + " " + g.names()
                     + " (same network and " + MetaAdamWConf.GROUPING.key() + " as in meta-training)");
         }
-        this.groups = g.count();
-        return Modulation.neutral(groups);
-    }
-
-    @Override
-    public boolean usesStatistics() {
-        return false;
-    }
-
-    @Override
-    public boolean usesStartGradient() {
-        return false;
-    }
-
-    @Override
-    public Modulation next(RoundSummary summary, long round, long totalRounds) {
-        return Modulation.neutral(groups);
-    }
-
-    @Override
-    public Modulation rolledBack(long round) {
-        return Modulation.neutral(groups);
-    }
-
-    /** {"params": SHA-256 of φ}. */
-    @Override
-    public String saveState(long round) {
-        return "{\"params\":\"" + params.digest() + "\"}";
-    }
-
-    @Override
-    public void restoreState(String state) {
-        String want = saveState(0);
-        if (!want.equals(state)) {
-            throw new IllegalArgumentException("the checkpoint was written with another L3RS φ (" + state + "; " + MetaAdamWConf.L3RS_PARAMS.key()
-                    + " now gives " + want + ")");
-        }
+        return super.initial(g);
     }
 
     @Override

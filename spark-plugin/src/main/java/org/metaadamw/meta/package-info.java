@@ -9,7 +9,9 @@
  * controller a configuration names, lists the names). {@code MetaState} is the MetaAdamW
  * controller's saved state, as the trainers and the Spark ML model return it, with its
  * {@code ModuleShape}. {@code L3rsController} ({@code l3rs}: the workers run L3RS with a fixed,
- * meta-trained φ; public so that a φ can also be handed to a trainer directly, without a file).
+ * meta-trained φ; public so that a φ can also be handed to a trainer directly, without a file) and
+ * {@code LstmController} ({@code lstm}: the workers run the coordinatewise LSTM optimizer with a fixed,
+ * meta-trained φ; public for the same reason); both extend the package-private {@code FixedRuleController}.
  *
  * <p>Internal (public because the trainers' tests and the meta-step benchmark in other packages build
  * them directly; no compatibility promise): {@code MetaAdamWController},

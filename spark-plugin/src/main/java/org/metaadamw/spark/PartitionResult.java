@@ -3,6 +3,7 @@ package org.metaadamw.spark;
 import org.metaadamw.stats.RoundStatistics;
 import org.metaadamw.update.HypergradientSum;
 import org.metaadamw.update.L3rsState;
+import org.metaadamw.update.LstmState;
 import org.metaadamw.update.MadaState;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -30,7 +31,8 @@ import java.io.Serializable;
  * @param steps   the maximum number of local steps of a worker in this round
  * @param mada    Σ MADA states when the workers run MADA ({@code m}, {@code v} are then null), else null
  * @param hypergradients Σ of the workers' MADA hypergradient sums ({@link HypergradientSum#EMPTY} for AdamW)
- * @param momentum Σ L3RS SGD momenta when the workers run L3RS ({@code m}, {@code v} are then Σ of their Adam moments), else null
+ * @param momentum Σ L3RS SGD momenta when the workers run L3RS ({@code m}, {@code v} are then Σ of their Adam moments), else null;
+ *                 when the workers run the coordinatewise LSTM, {@code m} is Σ of their LSTM states and {@code v} and this are null
  */
 record PartitionResult(INDArray params, INDArray m, INDArray v, long step, RoundStatistics stats, int workers,
                        boolean finite, int steps, MadaState mada, HypergradientSum hypergradients, INDArray momentum)
@@ -45,6 +47,11 @@ record PartitionResult(INDArray params, INDArray m, INDArray v, long step, Round
     /** The result of L3RS workers: Σ θ_end, Σ of their Adam moments in m, v and Σ SGD momenta in {@code momentum}. */
     static PartitionResult l3rs(INDArray params, L3rsState st, RoundStatistics stats, int workers, boolean finite, int steps) {
         return new PartitionResult(params, st.m(), st.v(), st.step(), stats, workers, finite, steps, null, HypergradientSum.EMPTY, st.b());
+    }
+
+    /** The result of LSTM workers: Σ θ_end and Σ LSTM states in m. */
+    static PartitionResult lstm(INDArray params, LstmState st, RoundStatistics stats, int workers, boolean finite, int steps) {
+        return new PartitionResult(params, st.values(), null, st.step(), stats, workers, finite, steps, null, HypergradientSum.EMPTY, null);
     }
 
     static final PartitionResult EMPTY = new PartitionResult(null, null, null, 0, RoundStatistics.EMPTY, 0, true, 0);
@@ -73,6 +80,10 @@ record PartitionResult(INDArray params, INDArray m, INDArray v, long step, Round
         }
         if ((mada == null) != (o.mada == null)) {
             throw new IllegalArgumentException("cannot add the result of AdamW workers to that of MADA workers");
+        }
+        if ((m == null) != (o.m == null) || (v == null) != (o.v == null) || (m != null && m.length() != o.m.length())) {
+            throw new IllegalArgumentException("cannot add the optimizer states of workers running different rules ("
+                    + (m == null ? 0 : m.length()) + " and " + (o.m == null ? 0 : o.m.length()) + " values)");
         }
         if ((momentum == null) != (o.momentum == null)) {
             throw new IllegalArgumentException("cannot add the result of L3RS workers to that of other workers");

@@ -84,6 +84,11 @@ final class PartitionTrainer implements Serializable {
             ExecutorMetrics.recordRound(System.nanoTime() - t0);
             return Collections.singletonList(PartitionResult.l3rs(r.params(), r.l3rs(), r.stats(), 1, r.finite(), r.steps())).iterator();
         }
+        if (rb.rule().isLstm()) {
+            WorkerResult r = ctx.worker().runLstm(rb.params(), rb.lstmState(), rb.rule(), batches, partitionSeed(rb.roundSeed(), partition));
+            ExecutorMetrics.recordRound(System.nanoTime() - t0);
+            return Collections.singletonList(PartitionResult.lstm(r.params(), r.lstm(), r.stats(), 1, r.finite(), r.steps())).iterator();
+        }
         WorkerResult r = ctx.worker().run(rb.params(), new AdamWState(rb.m(), rb.v(), rb.step()), rb.modulation(), batches,
                 val, rb.timeFraction(), partitionSeed(rb.roundSeed(), partition), val != null || rb.trainingSignals() ? rb.trace() : null, rb.statistics(), rb.startGradient(),
                 rb.trainingSignals());

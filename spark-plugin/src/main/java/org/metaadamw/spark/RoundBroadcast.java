@@ -1,6 +1,7 @@
 package org.metaadamw.spark;
 
 import org.metaadamw.update.L3rsState;
+import org.metaadamw.update.LstmState;
 import org.metaadamw.update.MadaState;
 import org.metaadamw.update.Modulation;
 import org.metaadamw.update.UpdateRule;
@@ -29,7 +30,8 @@ import java.io.Serializable;
  *                         no validation passes, the trace is read
  * @param rule             the workers' update rule ({@link UpdateRule#adamW()}, or MADA with this round's coefficients)
  * @param mada             the MADA state when {@code rule} is MADA's ({@code m}, {@code v} are then null), else null
- * @param momentum         L3RS's SGD momentum b when {@code rule} is L3RS's ({@code m}, {@code v} are then its Adam moments), else null
+ * @param momentum         L3RS's SGD momentum b when {@code rule} is L3RS's ({@code m}, {@code v} are then its Adam moments), else null;
+ *                         for the coordinatewise LSTM's rule, {@code m} holds its state (4H values per parameter), {@code v} and this are null
  */
 record RoundBroadcast(INDArray params, INDArray m, INDArray v, long step, Modulation modulation, long round,
                       int roundInEpoch, long validationCursor, double timeFraction, long roundSeed, INDArray trace,
@@ -58,6 +60,18 @@ record RoundBroadcast(INDArray params, INDArray m, INDArray v, long step, Modula
     /** The L3RS state of this round's start (only for an L3RS rule). */
     L3rsState l3rsState() {
         return new L3rsState(m, v, momentum, step);
+    }
+
+    /** A round of LSTM workers: θ_r, the LSTM state (in {@code m}) and {@code rule}'s φ; no validation, statistics or trace. */
+    static RoundBroadcast lstm(INDArray params, LstmState st, UpdateRule rule, Modulation modulation, long round, int roundInEpoch,
+                               double timeFraction, long roundSeed) {
+        return new RoundBroadcast(params, st.values(), null, st.step(), modulation, round, roundInEpoch, -1, timeFraction, roundSeed, null,
+                false, false, false, rule, null, null);
+    }
+
+    /** The LSTM state of this round's start (only for an LSTM rule). */
+    LstmState lstmState() {
+        return new LstmState(m, 4 * rule.lstm().hidden(), step);
     }
 
     /** A round of AdamW workers. */

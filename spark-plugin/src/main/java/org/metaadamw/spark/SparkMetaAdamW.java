@@ -14,6 +14,7 @@ import org.metaadamw.train.RoundCoordinator;
 import org.metaadamw.train.RoundRecord;
 import org.metaadamw.update.AdamWState;
 import org.metaadamw.update.L3rsState;
+import org.metaadamw.update.LstmState;
 import org.metaadamw.update.MadaState;
 import org.metaadamw.update.Modulation;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -61,6 +62,8 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
     private final MadaState mada;
     /** The L3RS state when the controller's workers run L3RS, else null. */
     private final L3rsState l3rs;
+    /** The LSTM state when the controller's workers run the coordinatewise LSTM, else null. */
+    private final LstmState lstm;
     private final int workers;
     private long validationCursor;
     private final org.metaadamw.train.TrainerCheckpoints checkpoints;
@@ -100,6 +103,7 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         this.state = AdamWState.zeros(net.params());
         this.mada = coordinator.updateRule().isMada() ? MadaState.zeros(net.params()) : null;
         this.l3rs = coordinator.updateRule().isL3rs() ? L3rsState.zeros(net.params()) : null;
+        this.lstm = coordinator.updateRule().isLstm() ? LstmState.zeros(net.params(), coordinator.updateRule().lstm().hidden()) : null;
         this.workers = cfg.numWorkers() > 0 ? cfg.numWorkers() : sc.defaultParallelism();
         this.checkpoints = new org.metaadamw.train.TrainerCheckpoints(cfg, sc::hadoopConfiguration);
         this.metrics = new DriverMetrics();
@@ -117,7 +121,8 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
      */
     private void checkResultSize() {
         long limit = sc.getConf().getSizeAsBytes("spark.driver.maxResultSize", "1g");
-        int vectors = mada != null ? 7 : l3rs != null ? 4 : 3;   // θ and the optimizer state: m, v (AdamW), m, v, n, v̄, g_(t−1), ℓ (MADA), m, v, b (L3RS)
+        // θ and the optimizer state: m, v (AdamW), m, v, n, v̄, g_(t−1), ℓ (MADA), m, v, b (L3RS), 4H per parameter (LSTM)
+        int vectors = mada != null ? 7 : l3rs != null ? 4 : lstm != null ? 1 + lstm.width() : 3;
         long one = vectors * net.params().length() * net.params().dataType().width();
         long results = driverResults(workers), need = results * one;
         if (limit > 0 && need > limit) {
@@ -339,7 +344,7 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
 
     /** Writes a checkpoint of the current state to {@code spark.metaadamw.checkpoint.dir}. */
     public void checkpoint() {
-        checkpoints.write(network, state, mada, l3rs, coordinator, validationCursor, groups.names(),
+        checkpoints.write(network, state, mada, l3rs, lstm, coordinator, validationCursor, groups.names(),
                 java.util.Map.of("spark", sc.version(), "trainer", "spark"));
     }
 
@@ -353,7 +358,7 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
      * @throws java.io.UncheckedIOException naming the file and the reason when a checkpoint is unusable
      */
     public boolean resume() {
-        var c = checkpoints.restore(network, net.params(), state, mada, l3rs, coordinator, groups.names());
+        var c = checkpoints.restore(network, net.params(), state, mada, l3rs, lstm, coordinator, groups.names());
         if (c == null) {
             return false;
         }
@@ -422,6 +427,8 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
                         tFrac, coordinator.roundSeed())
                 : l3rs != null ? RoundBroadcast.l3rs(net.params(), l3rs, coordinator.updateRule(), coordinator.modulation(), coordinator.round(),
                         roundInEpoch, tFrac, coordinator.roundSeed())
+                : lstm != null ? RoundBroadcast.lstm(net.params(), lstm, coordinator.updateRule(), coordinator.modulation(), coordinator.round(),
+                        roundInEpoch, tFrac, coordinator.roundSeed())
                 : new RoundBroadcast(net.params(), state.m(), state.v(),
                 state.step(), coordinator.modulation(), coordinator.round(), roundInEpoch,
                 validate ? validationCursor : -1, tFrac, coordinator.roundSeed(), validate || fromTraining ? coordinator.trace() : null,
@@ -464,6 +471,10 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
         } else if (l3rs != null) {
             L3rsState avg = new L3rsState(total.m().muli(inv), total.v().muli(inv), total.momentum().muli(inv), total.step());
             coordinator.finishL3rsRound(net.params(), l3rs, total.params().muli(inv), avg, total.stats(), total.finite(), epoch, total.steps(),
+                    totalRounds, (System.nanoTime() - t0) / 1e9);
+        } else if (lstm != null) {
+            LstmState avg = new LstmState(total.m().muli(inv), lstm.width(), total.step());
+            coordinator.finishLstmRound(net.params(), lstm, total.params().muli(inv), avg, total.stats(), total.finite(), epoch, total.steps(),
                     totalRounds, (System.nanoTime() - t0) / 1e9);
         } else {
             AdamWState avgState = new AdamWState(total.m().muli(inv), total.v().muli(inv), total.step());
@@ -526,6 +537,11 @@ public final class SparkMetaAdamW implements org.metaadamw.train.MetaAdamWTraine
     @Override
     public List<RoundRecord> history() {
         return coordinator.history();
+    }
+
+    /** A copy of the LSTM state when the workers run the coordinatewise LSTM, else null. */
+    public LstmState lstmState() {
+        return lstm == null ? null : lstm.copy();
     }
 
     public int workers() {

@@ -15,6 +15,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.metaadamw.update.AdamWState;
 import org.metaadamw.update.L3rsState;
+import org.metaadamw.update.LstmState;
 import org.metaadamw.update.MadaState;
 import org.metaadamw.update.Modulation;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -41,7 +42,9 @@ import java.util.Map;
  * sub-directory {@code round-NNNNNNNNN} per checkpoint, holding {@code network.zip} (a DL4J model zip
  * with the parameters; plain DL4J loads it), {@code adam.bin} (AdamW m and v; MADA's m and v when the
  * workers run MADA or L3RS), {@code mada.bin} (MADA's n, v̄, g_(t−1) and Lion momentum ℓ, only then),
- * {@code l3rs.bin} (L3RS's SGD momentum b, only when the workers run L3RS), {@code trace.bin}
+ * {@code l3rs.bin} (L3RS's SGD momentum b, only when the workers run L3RS), {@code lstm.bin} (the
+ * coordinatewise LSTM's hidden and cell states, 4H values per parameter, only when the workers run it;
+ * {@code adam.bin} then holds zeros and the Adam step the LSTM's step count), {@code trace.bin}
  * (the step trace, when there is one), {@code state.json} (round, Adam step, cursors, modulation,
  * the controller's full state, the per-round history) and {@code manifest.json} (format version,
  * provenance, the SHA-256 of every other file). A checkpoint is written under a temporary name and
@@ -81,7 +84,24 @@ public final class CheckpointStore {
      * @param provenance       resolved configuration, seeds and versions, written to the manifest
      */
     public record Content(Model network, AdamWState adam, RoundCoordinator.State coordinator, long validationCursor,
-                          List<String> groupNames, Map<String, String> provenance, MadaState mada, L3rsState l3rs) {
+                          List<String> groupNames, Map<String, String> provenance, MadaState mada, L3rsState l3rs, LstmState lstm) {
+
+        /** A checkpoint of a run whose workers run AdamW, MADA or L3RS. */
+        public Content(Model network, AdamWState adam, RoundCoordinator.State coordinator, long validationCursor,
+                       List<String> groupNames, Map<String, String> provenance, MadaState mada, L3rsState l3rs) {
+            this(network, adam, coordinator, validationCursor, groupNames, provenance, mada, l3rs, null);
+        }
+
+        /**
+         * A checkpoint of a run whose workers run the coordinatewise LSTM: {@code lstm.bin} holds its state,
+         * {@code adam.bin} zeros (it has no moments), the Adam step its step count.
+         */
+        public static Content lstm(Model network, LstmState lstm, RoundCoordinator.State coordinator, long validationCursor,
+                                   List<String> groupNames, Map<String, String> provenance) {
+            INDArray zero = org.nd4j.linalg.factory.Nd4j.zeros(network.params().dataType(), network.numParams());
+            return new Content(network, new AdamWState(zero, zero.dup(), lstm.step()), coordinator, validationCursor, groupNames,
+                    provenance, null, null, lstm);
+        }
 
         /** A checkpoint of a run whose workers run AdamW. */
         public Content(Model network, AdamWState adam, RoundCoordinator.State coordinator, long validationCursor,
@@ -135,12 +155,18 @@ public final class CheckpointStore {
         if (c.l3rs() != null) {
             files.put("l3rs.bin", arrays(c.l3rs().b()));
         }
+        if (c.lstm() != null) {
+            files.put("lstm.bin", arrays(c.lstm().values()));
+        }
         if (c.coordinator().trace() != null) {
             files.put("trace.bin", arrays(c.coordinator().trace()));
         }
         ObjectNode state = JSON.createObjectNode();
         state.put("round", round);
         state.put("adamStep", c.adam().step());
+        if (c.lstm() != null) {
+            state.put("lstmWidth", c.lstm().width());
+        }
         state.put("validationCursor", c.validationCursor());
         state.put("fitStartRound", c.coordinator().fitStartRound());
         state.put("consecutiveNonFinite", c.coordinator().consecutiveNonFinite());
@@ -206,9 +232,10 @@ public final class CheckpointStore {
      *             {@code adam}), else null
      * @param mada the MADA state when the checkpoint holds one ({@code mada.bin}; its m, v and step are also in
      *             {@code adam}), else null
+     * @param lstm the LSTM state when the checkpoint holds one ({@code lstm.bin}), else null
      */
     public record Loaded(Path path, INDArray params, AdamWState adam, RoundCoordinator.State coordinator, long validationCursor,
-                         Map<String, String> provenance, MadaState mada, L3rsState l3rs) {
+                         Map<String, String> provenance, MadaState mada, L3rsState l3rs, LstmState lstm) {
     }
 
     /** The newest checkpoint, or null when the directory holds none. */
@@ -293,6 +320,21 @@ public final class CheckpointStore {
             }
         }
         JsonNode state = JSON.readTree(files.get("state.json"));
+        LstmState lstm = null;
+        if (files.containsKey("lstm.bin")) {
+            Path f = new Path(cp, "lstm.bin");
+            INDArray[] x = arrays(files.get("lstm.bin"), 1, f);
+            int width = state.path("lstmWidth").asInt(-1);
+            if (width <= 0 || x[0].length() != n * width) {
+                throw new IOException(f + ": an LSTM state of " + x[0].length() + " values, expected " + n + " parameters × lstmWidth "
+                        + width + " (state.json)");
+            }
+            try {
+                lstm = new LstmState(x[0], width, state.path("adamStep").asLong());
+            } catch (IllegalArgumentException e) {
+                throw new IOException(f + ": " + e.getMessage(), e);
+            }
+        }
         JsonNode mod = state.path("modulation");
         Modulation m = new Modulation(doubles(mod.path("alpha")), doubles(mod.path("beta")), doubles(mod.path("lambda1")),
                 doubles(mod.path("lambda2")));
@@ -303,7 +345,7 @@ public final class CheckpointStore {
         Map<String, String> provenance = new LinkedHashMap<>();
         manifest.path("provenance").fields().forEachRemaining(e -> provenance.put(e.getKey(), e.getValue().asText()));
         return new Loaded(cp, net.params(), new AdamWState(adam[0], adam[1], state.path("adamStep").asLong()), coordinator,
-                state.path("validationCursor").asLong(), provenance, mada, l3rs);
+                state.path("validationCursor").asLong(), provenance, mada, l3rs, lstm);
     }
 
     private JsonNode json(Path f) throws IOException {

@@ -7,6 +7,7 @@ import org.metaadamw.meta.Controllers;
 import org.metaadamw.meta.ModulationController;
 import org.metaadamw.update.AdamWState;
 import org.metaadamw.update.L3rsState;
+import org.metaadamw.update.LstmState;
 import org.metaadamw.update.MadaState;
 import org.metaadamw.update.Modulation;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -47,6 +48,8 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
     private final MadaState mada;
     /** The L3RS state when the controller's workers run L3RS, else null. */
     private final L3rsState l3rs;
+    /** The LSTM state when the controller's workers run the coordinatewise LSTM, else null. */
+    private final LstmState lstm;
     private Consumer<RoundRecord> listener = r -> { };
     /** Validation minibatches drawn so far (from the held-out list or the validation iterator). */
     private long validationCursor;
@@ -67,6 +70,7 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
         this.state = AdamWState.zeros(net.params());
         this.mada = coordinator.updateRule().isMada() ? MadaState.zeros(net.params()) : null;
         this.l3rs = coordinator.updateRule().isL3rs() ? L3rsState.zeros(net.params()) : null;
+        this.lstm = coordinator.updateRule().isLstm() ? LstmState.zeros(net.params(), coordinator.updateRule().lstm().hidden()) : null;
         this.checkpoints = new TrainerCheckpoints(cfg, () -> new org.apache.hadoop.conf.Configuration()); // Hadoop loaded only when checkpointing
         LOG.info("MetaAdamW ({}), {} parameters\n{}", controller.name(), groups.numParams(), groups.describe());
     }
@@ -123,6 +127,11 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
     /** A copy of the L3RS state (Adam's m, v and the SGD momentum b) when the workers run L3RS, else null. */
     public L3rsState l3rsState() {
         return l3rs == null ? null : l3rs.copy();
+    }
+
+    /** A copy of the LSTM state (hidden and cell states per coordinate) when the workers run the coordinatewise LSTM, else null. */
+    public LstmState lstmState() {
+        return lstm == null ? null : lstm.copy();
     }
 
     @Override
@@ -260,7 +269,7 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
 
     /** Writes a checkpoint of the current state to {@code spark.metaadamw.checkpoint.dir} (any Hadoop path). */
     public void checkpoint() {
-        checkpoints.write(net.network(), state, mada, l3rs, coordinator, validationCursor, groups.names(), java.util.Map.of("trainer", "single-JVM"));
+        checkpoints.write(net.network(), state, mada, l3rs, lstm, coordinator, validationCursor, groups.names(), java.util.Map.of("trainer", "single-JVM"));
     }
 
     /**
@@ -271,7 +280,7 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
      * @return false when the directory holds no checkpoint
      */
     public boolean resume() {
-        var c = checkpoints.restore(net.network(), net.params(), state, mada, l3rs, coordinator, groups.names());
+        var c = checkpoints.restore(net.network(), net.params(), state, mada, l3rs, lstm, coordinator, groups.names());
         if (c == null) {
             return false;
         }
@@ -303,7 +312,15 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
             return;
         }
         if (l3rs != null) {
-            runL3rsRound(batches, tFrac, epoch, totalRounds, t0, theta);
+            WorkerResult r = worker.runL3rs(theta, l3rs, coordinator.updateRule(), batches, tFrac, coordinator.roundSeed());
+            finishLearnedRound(theta, () -> coordinator.finishL3rsRound(net.params(), l3rs, r.params(), r.l3rs(), r.stats(), r.finite(), epoch,
+                    r.steps(), totalRounds, (System.nanoTime() - t0) / 1e9));
+            return;
+        }
+        if (lstm != null) {
+            WorkerResult r = worker.runLstm(theta, lstm, coordinator.updateRule(), batches, coordinator.roundSeed());
+            finishLearnedRound(theta, () -> coordinator.finishLstmRound(net.params(), lstm, r.params(), r.lstm(), r.stats(), r.finite(), epoch,
+                    r.steps(), totalRounds, (System.nanoTime() - t0) / 1e9));
             return;
         }
         WorkerResult r = worker.run(theta, state, coordinator.modulation(), batches, val, tFrac, coordinator.roundSeed(),
@@ -324,14 +341,15 @@ public final class LocalMetaAdamWTrainer implements MetaAdamWTrainer<DataSetIter
         listener.accept(coordinator.history().get(coordinator.history().size() - 1));
     }
 
-    /** A round of L3RS workers: the same structure with the L3RS state. */
-    private void runL3rsRound(List<DataSet> batches, double tFrac, int epoch, long totalRounds, long t0, INDArray theta) {
-        WorkerResult r = worker.runL3rs(theta, l3rs, coordinator.updateRule(), batches, tFrac, coordinator.roundSeed());
+    /**
+     * The end of a round of L3RS or LSTM workers, which trained the driver's network in place: θ_r back into
+     * it, then {@code finish} (the coordinator's), rolled back to θ_r unless it applies the round.
+     */
+    private void finishLearnedRound(INDArray theta, java.util.function.BooleanSupplier finish) {
         net.params().assign(theta);
         boolean applied = false;
         try {
-            applied = coordinator.finishL3rsRound(net.params(), l3rs, r.params(), r.l3rs(), r.stats(), r.finite(), epoch, r.steps(),
-                    totalRounds, (System.nanoTime() - t0) / 1e9);
+            applied = finish.getAsBoolean();
         } finally {
             if (!applied) {
                 net.params().assign(theta);

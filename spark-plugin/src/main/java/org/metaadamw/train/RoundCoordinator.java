@@ -7,6 +7,7 @@ import org.metaadamw.stats.RoundStatistics;
 import org.metaadamw.update.AdamWState;
 import org.metaadamw.update.HypergradientSum;
 import org.metaadamw.update.L3rsState;
+import org.metaadamw.update.LstmState;
 import org.metaadamw.update.MadaState;
 import org.metaadamw.update.Modulation;
 import org.metaadamw.update.UpdateRule;
@@ -245,7 +246,7 @@ public final class RoundCoordinator {
                                double seconds) {
         if (updateRule().kind() != UpdateRule.Kind.ADAMW) {
             throw new IllegalStateException("controller " + controller.name() + " runs " + updateRule().kind()
-                    + ": finish its rounds with finish" + (updateRule().isMada() ? "Mada" : "L3rs") + "Round");
+                    + ": finish its rounds with finish" + (updateRule().isMada() ? "Mada" : updateRule().isLstm() ? "Lstm" : "L3rs") + "Round");
         }
         return finish(params, avgParams, () -> state.assign(avgState), HypergradientSum.EMPTY, stats, finite, epoch, steps,
                 totalRounds, seconds);
@@ -283,6 +284,20 @@ public final class RoundCoordinator {
         if (!updateRule().isL3rs()) {
             throw new IllegalStateException("controller " + controller.name() + " runs " + updateRule().kind()
                     + ": finish its rounds with " + (updateRule().isMada() ? "finishMadaRound" : "finishRound"));
+        }
+        return finish(params, avgParams, () -> state.assign(avgState), HypergradientSum.EMPTY, stats, finite, epoch, steps, totalRounds,
+                seconds);
+    }
+
+    /**
+     * Finishes a round of a controller whose workers run the coordinatewise LSTM ({@link #updateRule()}): as
+     * {@link #finishRound}, with the LSTM state (hidden and cell states per coordinate) in place of the Adam state.
+     */
+    public boolean finishLstmRound(INDArray params, LstmState state, INDArray avgParams, LstmState avgState, RoundStatistics stats,
+                                   boolean finite, int epoch, int steps, long totalRounds, double seconds) {
+        if (!updateRule().isLstm()) {
+            throw new IllegalStateException("controller " + controller.name() + " runs " + updateRule().kind()
+                    + ": it has no LSTM rounds");
         }
         return finish(params, avgParams, () -> state.assign(avgState), HypergradientSum.EMPTY, stats, finite, epoch, steps, totalRounds,
                 seconds);

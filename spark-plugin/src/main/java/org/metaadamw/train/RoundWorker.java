@@ -8,6 +8,8 @@ import org.metaadamw.update.GroupAdamW;
 import org.metaadamw.update.HypergradientSum;
 import org.metaadamw.update.L3rs;
 import org.metaadamw.update.L3rsState;
+import org.metaadamw.update.Lstm;
+import org.metaadamw.update.LstmState;
 import org.metaadamw.update.Mada;
 import org.metaadamw.update.MadaCoefficients;
 import org.metaadamw.update.MadaState;
@@ -43,6 +45,8 @@ import java.util.List;
  * coefficients, a pure function of (θ_r, MADA state, coefficients, data, round seed) in the same way.
  * One whose update rule is L3RS's ({@link UpdateRule.Kind#L3RS}) has them run by {@link #runL3rs}: K
  * local L3RS steps with the rule's fixed φ, a pure function of (θ_r, L3RS state, φ, t/T, data, round seed).
+ * One whose update rule is the coordinatewise LSTM's ({@link UpdateRule.Kind#LSTM}) has them run by
+ * {@link #runLstm}: K local LSTM steps, a pure function of (θ_r, LSTM state, φ, data, round seed).
  *
  * <p>Not thread-safe: one instance per network copy.
  */
@@ -57,6 +61,8 @@ public final class RoundWorker {
     private double madaLionBeta1 = Double.NaN, madaLionBeta2 = Double.NaN;
     /** L3RS's optimizer, made when an L3RS round first comes ({@link #runL3rs}). */
     private L3rs l3rs;
+    /** The LSTM rule, made when an LSTM round first comes ({@link #runLstm}). */
+    private Lstm lstm;
 
     public RoundWorker(NetModel net, ParamGroups groups, MetaAdamWConfig cfg) {
         this.cfg = cfg;
@@ -211,6 +217,34 @@ public final class RoundWorker {
         INDArray thetaEnd = params.dup();
         boolean finite = isFinite(thetaEnd) && st.isFinite();
         return new WorkerResult(thetaEnd, null, extractor.lossesOnly(lossTrain), batches.size(), finite, null, HypergradientSum.EMPTY, st);
+    }
+
+    /**
+     * Runs one round of the coordinatewise LSTM ({@link UpdateRule.Kind#LSTM}): K local steps with {@code rule}'s
+     * φ, from {@code thetaStart} and {@code state} (neither is modified). No validation or statistics pass is
+     * made; the statistics hold the last training loss only.
+     */
+    public WorkerResult runLstm(INDArray thetaStart, LstmState state, UpdateRule rule, List<? extends DataSet> batches, long roundSeed) {
+        if (!rule.isLstm()) {
+            throw new IllegalArgumentException("runLstm needs an LSTM update rule (got " + rule.kind() + ")");
+        }
+        INDArray params = startRound(thetaStart, batches, roundSeed);
+        LstmState st = state.copy();
+        if (lstm == null) {
+            lstm = new Lstm(cfg, groups, params.dataType(), rule.lstm());
+        } else {
+            lstm.setParams(rule.lstm());
+        }
+        double lossTrain = Double.NaN;
+        for (DataSet b : batches) {
+            lossTrain = net.computeGradient(b);
+            INDArray g = net.gradient();
+            lstm.preprocess(g, b.getFeatures().size(0));
+            lstm.step(params, g, st);
+        }
+        INDArray thetaEnd = params.dup();
+        boolean finite = isFinite(thetaEnd) && st.isFinite();
+        return new WorkerResult(thetaEnd, null, extractor.lossesOnly(lossTrain), batches.size(), finite, null, HypergradientSum.EMPTY, null, st);
     }
 
     /** The MLP outputs [g][μ_Adam, μ_SGD, s] of this worker's last L3RS step, or null before one. */

@@ -6,6 +6,7 @@ import org.metaadamw.config.MetaAdamWConf;
 import org.metaadamw.config.MetaAdamWConfig;
 import org.metaadamw.update.AdamWState;
 import org.metaadamw.update.L3rsState;
+import org.metaadamw.update.LstmState;
 import org.metaadamw.update.MadaState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,6 +78,12 @@ public final class TrainerCheckpoints {
      */
     public void write(Model network, AdamWState adam, MadaState mada, L3rsState l3rs, RoundCoordinator coordinator,
                       long validationCursor, List<String> groupNames, Map<String, String> provenance) {
+        write(network, adam, mada, l3rs, null, coordinator, validationCursor, groupNames, provenance);
+    }
+
+    /** As the other {@code write}, with the LSTM state when the workers run the coordinatewise LSTM ({@code lstm} non-null). */
+    public void write(Model network, AdamWState adam, MadaState mada, L3rsState l3rs, LstmState lstm, RoundCoordinator coordinator,
+                      long validationCursor, List<String> groupNames, Map<String, String> provenance) {
         Map<String, String> p = new TreeMap<>(cfg.toStringMap());
         p.put("library", String.valueOf(TrainerCheckpoints.class.getPackage().getImplementationVersion()));
         p.put("dl4j", String.valueOf(Model.class.getPackage().getImplementationVersion()));
@@ -86,6 +93,7 @@ public final class TrainerCheckpoints {
             var content = mada != null
                     ? CheckpointStore.Content.mada(network, mada, coordinator.snapshot(), validationCursor, groupNames, p)
                     : l3rs != null ? CheckpointStore.Content.l3rs(network, l3rs, coordinator.snapshot(), validationCursor, groupNames, p)
+                    : lstm != null ? CheckpointStore.Content.lstm(network, lstm, coordinator.snapshot(), validationCursor, groupNames, p)
                     : new CheckpointStore.Content(network, adam, coordinator.snapshot(), validationCursor, groupNames, p);
             var path = store().write(content);
             LOG.info("checkpoint of round {} written to {}", coordinator.round(), path);
@@ -123,6 +131,12 @@ public final class TrainerCheckpoints {
      */
     public CheckpointStore.Loaded restore(Model network, org.nd4j.linalg.api.ndarray.INDArray params, AdamWState adam, MadaState mada,
                                           L3rsState l3rs, RoundCoordinator coordinator, List<String> groupNames) {
+        return restore(network, params, adam, mada, l3rs, null, coordinator, groupNames);
+    }
+
+    /** As the other {@code restore}, with the LSTM state when the workers run the coordinatewise LSTM ({@code lstm} non-null). */
+    public CheckpointStore.Loaded restore(Model network, org.nd4j.linalg.api.ndarray.INDArray params, AdamWState adam, MadaState mada,
+                                          L3rsState l3rs, LstmState lstm, RoundCoordinator coordinator, List<String> groupNames) {
         if (coordinator.round() != 0) {
             throw new IllegalStateException("resume() must be called before the first round (this trainer is at round "
                     + coordinator.round() + ")");
@@ -137,8 +151,8 @@ public final class TrainerCheckpoints {
             LOG.info("no checkpoint in {}: training starts from round 0", cfg.checkpointDir());
             return null;
         }
-        String saved = c.mada() != null ? "MADA" : c.l3rs() != null ? "L3RS" : "AdamW";
-        String mine = mada != null ? "MADA" : l3rs != null ? "L3RS" : "AdamW";
+        String saved = c.mada() != null ? "MADA" : c.l3rs() != null ? "L3RS" : c.lstm() != null ? "LSTM" : "AdamW";
+        String mine = mada != null ? "MADA" : l3rs != null ? "L3RS" : lstm != null ? "LSTM" : "AdamW";
         if (!saved.equals(mine)) {
             throw new UncheckedIOException(new IOException(c.path() + ": a checkpoint of workers running "
                     + saved + ", this trainer's controller " + coordinator.controller().name() + " runs "
@@ -149,6 +163,12 @@ public final class TrainerCheckpoints {
             mada.assign(c.mada());
         } else if (l3rs != null) {
             l3rs.assign(c.l3rs());
+        } else if (lstm != null) {
+            if (c.lstm().width() != lstm.width()) {
+                throw new UncheckedIOException(new IOException(c.path() + ": an LSTM state of " + c.lstm().width() / 4
+                        + " hidden units per layer, this trainer's φ has " + lstm.width() / 4));
+            }
+            lstm.assign(c.lstm());
         } else {
             adam.assign(c.adam());
         }

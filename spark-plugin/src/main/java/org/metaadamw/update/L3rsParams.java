@@ -1,18 +1,11 @@
 package org.metaadamw.update;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import java.io.IOException;
-import java.io.Serializable;
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -37,7 +30,7 @@ import java.util.Random;
  *
  * <p>Immutable (the arrays are copied in and out), serializable, thread-safe.
  */
-public final class L3rsParams implements Serializable {
+public final class L3rsParams implements LearnedParams {
     private static final long serialVersionUID = 1L;
     /** Version of the JSON layout; reading refuses any other. */
     public static final int FORMAT_VERSION = 1;
@@ -84,11 +77,7 @@ public final class L3rsParams implements Serializable {
             throw new IllegalArgumentException("L3RS: φ of H=" + hidden + ", E=" + embedding + ", G=" + groups + " has " + n
                     + " values, got " + phi.length);
         }
-        for (int i = 0; i < phi.length; i++) {
-            if (!Double.isFinite(phi[i])) {
-                throw new IllegalArgumentException("L3RS: φ[" + i + "] is " + phi[i]);
-            }
-        }
+        ParamsFiles.checkFinite("L3RS", phi);
         if (!groupNames.isEmpty() && groupNames.size() != groups) {
             throw new IllegalArgumentException("L3RS: " + groupNames.size() + " group names for " + groups + " groups");
         }
@@ -142,6 +131,7 @@ public final class L3rsParams implements Serializable {
     }
 
     /** Same shape and hyper-parameters, φ replaced by {@code newPhi} (and the provenance by {@code newProvenance}). */
+    @Override
     public L3rsParams withPhi(double[] newPhi, Map<String, String> newProvenance) {
         return new L3rsParams(hidden, embedding, groups, momentum, sgdLearningRate, newPhi, groupNames, newProvenance);
     }
@@ -182,6 +172,12 @@ public final class L3rsParams implements Serializable {
         return new double[]{ea / sum, es / sum, scale};
     }
 
+    /** {@link UpdateRule#l3rs}(this). */
+    @Override
+    public UpdateRule rule() {
+        return UpdateRule.l3rs(this);
+    }
+
     public int hidden() {
         return hidden;
     }
@@ -204,10 +200,12 @@ public final class L3rsParams implements Serializable {
     }
 
     /** A copy of the flat φ. */
+    @Override
     public double[] phi() {
         return phi.clone();
     }
 
+    @Override
     public int size() {
         return phi.length;
     }
@@ -222,25 +220,15 @@ public final class L3rsParams implements Serializable {
 
     /** SHA-256 of the shape, the hyper-parameters and the bits of φ (hex): what a checkpoint records to refuse another φ. */
     public String digest() {
-        try {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            ByteBuffer b = ByteBuffer.allocate(4 * 3 + 8 * 2 + 8 * phi.length);
-            b.putInt(hidden).putInt(embedding).putInt(groups).putDouble(momentum).putDouble(sgdLearningRate);
-            for (double x : phi) {
-                b.putDouble(x);
-            }
-            return HexFormat.of().formatHex(d.digest(b.array()));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        ByteBuffer b = ByteBuffer.allocate(4 * 3 + 8 * 2);
+        b.putInt(hidden).putInt(embedding).putInt(groups).putDouble(momentum).putDouble(sgdLearningRate);
+        return ParamsFiles.digest(b.array(), phi);
     }
 
     /** The JSON form: format, features, H, E, G, momentum, sgdLearningRate, groupNames, phi, provenance. */
+    @Override
     public String toJson() {
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode o = json.createObjectNode();
-        o.put("format", FORMAT_VERSION);
-        o.put("rule", "l3rs");
+        ObjectNode o = ParamsFiles.header(FORMAT_VERSION, "l3rs");
         ArrayNode f = o.putArray("features");
         FEATURE_NAMES.forEach(f::add);
         o.put("hidden", hidden);
@@ -250,17 +238,7 @@ public final class L3rsParams implements Serializable {
         o.put("sgdLearningRate", sgdLearningRate);
         ArrayNode names = o.putArray("groupNames");
         groupNames.forEach(names::add);
-        ArrayNode p = o.putArray("phi");
-        for (double x : phi) {
-            p.add(x);
-        }
-        ObjectNode prov = o.putObject("provenance");
-        new java.util.TreeMap<>(provenance).forEach(prov::put);
-        try {
-            return json.writerWithDefaultPrettyPrinter().writeValueAsString(o);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return ParamsFiles.finish(o, phi, provenance);
     }
 
     /**
@@ -269,43 +247,17 @@ public final class L3rsParams implements Serializable {
      * @throws IllegalArgumentException naming what is missing or wrong
      */
     public static L3rsParams fromJson(String text) {
-        JsonNode o;
-        try {
-            o = new ObjectMapper().readTree(text);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
-        }
-        if (o == null || !o.isObject()) {
-            throw new IllegalArgumentException("not a JSON object");
-        }
-        if (o.path("format").asInt(-1) != FORMAT_VERSION || !"l3rs".equals(o.path("rule").asText())) {
-            throw new IllegalArgumentException("not an L3RS parameter file of format " + FORMAT_VERSION + " (format "
-                    + o.path("format") + ", rule " + o.path("rule") + ")");
-        }
+        JsonNode o = ParamsFiles.parse(text, FORMAT_VERSION, "l3rs", "L3RS", "hidden", "embedding", "groups", "momentum",
+                "sgdLearningRate", "phi");
         List<String> features = new java.util.ArrayList<>();
         o.path("features").forEach(n -> features.add(n.asText()));
         if (!features.equals(FEATURE_NAMES)) {
             throw new IllegalArgumentException("features " + features + ", this library computes " + FEATURE_NAMES);
         }
-        for (String k : new String[]{"hidden", "embedding", "groups", "momentum", "sgdLearningRate", "phi"}) {
-            if (!o.has(k)) {
-                throw new IllegalArgumentException("missing '" + k + "'");
-            }
-        }
-        JsonNode p = o.get("phi");
-        double[] phi = new double[p.size()];
-        for (int i = 0; i < phi.length; i++) {
-            if (!p.get(i).isNumber()) {
-                throw new IllegalArgumentException("phi[" + i + "] is not a number: " + p.get(i));
-            }
-            phi[i] = p.get(i).asDouble();
-        }
         List<String> names = new java.util.ArrayList<>();
         o.path("groupNames").forEach(n -> names.add(n.asText()));
-        Map<String, String> prov = new LinkedHashMap<>();
-        o.path("provenance").fields().forEachRemaining(e -> prov.put(e.getKey(), e.getValue().asText()));
         return new L3rsParams(o.get("hidden").asInt(), o.get("embedding").asInt(), o.get("groups").asInt(), o.get("momentum").asDouble(),
-                o.get("sgdLearningRate").asDouble(), phi, names, prov);
+                o.get("sgdLearningRate").asDouble(), ParamsFiles.phi(o), names, ParamsFiles.provenance(o));
     }
 
     @Override

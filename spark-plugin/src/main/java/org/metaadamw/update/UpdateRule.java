@@ -13,7 +13,9 @@ import java.util.Objects;
  *       workers also return the summed one-step hypergradients of the coefficients
  *       ({@link HypergradientSum}) and their state is a {@link MadaState};</li>
  *   <li>{@link Kind#L3RS}: {@link L3rs} with the given meta-parameters φ ({@link L3rsParams}, fixed for
- *       the run); their state is an {@link L3rsState}.</li>
+ *       the run); their state is an {@link L3rsState};</li>
+ *   <li>{@link Kind#LSTM}: {@link Lstm}, the coordinatewise LSTM optimizer, with the given meta-parameters
+ *       ({@link LstmParams}, fixed for the run); their state is an {@link LstmState}.</li>
  * </ul>
  * The kind of a controller does not change during training; the MADA coefficients change every
  * round.
@@ -25,8 +27,9 @@ import java.util.Objects;
  * @param lionBeta1    MADA's Lion direction interpolation βL1, in [0, 1) (NaN for {@link Kind#ADAMW})
  * @param lionBeta2    MADA's Lion momentum decay βL2, in [0, 1) (NaN for {@link Kind#ADAMW})
  * @param l3rs         L3RS's meta-parameters φ (null unless {@link Kind#L3RS})
+ * @param lstm         the LSTM rule's meta-parameters φ (null unless {@link Kind#LSTM})
  */
-public record UpdateRule(Kind kind, MadaCoefficients coefficients, double lionBeta1, double lionBeta2, L3rsParams l3rs)
+public record UpdateRule(Kind kind, MadaCoefficients coefficients, double lionBeta1, double lionBeta2, L3rsParams l3rs, LstmParams lstm)
         implements Serializable {
 
     /** The update rules the workers know. */
@@ -36,14 +39,21 @@ public record UpdateRule(Kind kind, MadaCoefficients coefficients, double lionBe
         /** MADA's parameterised optimizer ({@link Mada}). */
         MADA,
         /** L3RS's learned mix of Adam and SGD with momentum ({@link L3rs}). */
-        L3RS
+        L3RS,
+        /** The coordinatewise two-layer LSTM of Andrychowicz et al. 2016 ({@link Lstm}). */
+        LSTM
     }
 
     private static final UpdateRule ADAMW = new UpdateRule(Kind.ADAMW, null, Double.NaN, Double.NaN);
 
     /** A rule without L3RS parameters (AdamW or MADA). */
     public UpdateRule(Kind kind, MadaCoefficients coefficients, double lionBeta1, double lionBeta2) {
-        this(kind, coefficients, lionBeta1, lionBeta2, null);
+        this(kind, coefficients, lionBeta1, lionBeta2, null, null);
+    }
+
+    /** A rule without LSTM parameters. */
+    public UpdateRule(Kind kind, MadaCoefficients coefficients, double lionBeta1, double lionBeta2, L3rsParams l3rs) {
+        this(kind, coefficients, lionBeta1, lionBeta2, l3rs, null);
     }
 
     public UpdateRule {
@@ -54,6 +64,10 @@ public record UpdateRule(Kind kind, MadaCoefficients coefficients, double lionBe
         if ((kind == Kind.L3RS) != (l3rs != null)) {
             throw new IllegalArgumentException(kind == Kind.L3RS ? "the L3RS update rule needs its parameters φ"
                     : "the " + kind + " update rule takes no L3RS parameters");
+        }
+        if ((kind == Kind.LSTM) != (lstm != null)) {
+            throw new IllegalArgumentException(kind == Kind.LSTM ? "the LSTM update rule needs its parameters φ"
+                    : "the " + kind + " update rule takes no LSTM parameters");
         }
         if (kind == Kind.MADA) {
             Objects.requireNonNull(coefficients, "MADA coefficients");
@@ -78,11 +92,20 @@ public record UpdateRule(Kind kind, MadaCoefficients coefficients, double lionBe
         return new UpdateRule(Kind.L3RS, null, Double.NaN, Double.NaN, phi);
     }
 
+    /** The coordinatewise LSTM with the meta-parameters {@code phi} (fixed for the run). */
+    public static UpdateRule lstm(LstmParams phi) {
+        return new UpdateRule(Kind.LSTM, null, Double.NaN, Double.NaN, null, phi);
+    }
+
     public boolean isMada() {
         return kind == Kind.MADA;
     }
 
     public boolean isL3rs() {
         return kind == Kind.L3RS;
+    }
+
+    public boolean isLstm() {
+        return kind == Kind.LSTM;
     }
 }

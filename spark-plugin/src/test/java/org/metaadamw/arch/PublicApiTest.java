@@ -25,13 +25,13 @@ class PublicApiTest {
     static final Map<String, Set<String>> API = Map.of(
             "config", Set.of("ConfigEntry", "MetaAdamWConf", "MetaAdamWConfig"),
             "grouping", Set.of("GroupingStrategy", "LayerKind", "ParamGroups", "ParamTensor"),
-            "l3rs", Set.of("L3rsMetaTrainer"),
-            "meta", Set.of("ControllerProvider", "Controllers", "L3rsController", "MetaState", "ModulationController", "ModuleShape"),
+            "l3rs", Set.of("L3rsMetaTrainer", "LstmMetaTrainer"),
+            "meta", Set.of("ControllerProvider", "Controllers", "L3rsController", "LstmController", "MetaState", "ModulationController", "ModuleShape"),
             "ml", Set.of("BatchConverter", "MetaAdamWEstimator", "MetaAdamWModel", "Minibatches"),
             "spark", Set.of("DriverMetrics", "MetaAdamWPlugin", "SparkMetaAdamW"),
             "stats", Set.of("FeatureSet", "RoundStatistics", "RoundSummary"),
             "train", Set.of("LocalMetaAdamWTrainer", "MetaAdamWTrainer", "NonFiniteTrainingException", "RoundRecord"),
-            "update", Set.of("AdamWState", "L3rsParams", "Modulation"));
+            "update", Set.of("AdamWState", "L3rsParams", "LstmParams", "Modulation"));
 
     /** Public for another library package (or Spark's plugin loader), internal by their package-info. */
     static final Map<String, Set<String>> INTERNAL = Map.of(
@@ -43,7 +43,7 @@ class PublicApiTest {
             "spark", Set.of("ExecutorMetrics", "MetaAdamWDriverPlugin", "MetaAdamWExecutorPlugin"),
             "stats", Set.of("StatisticsExtractor"),
             "train", Set.of("CheckpointStore", "Holdout", "MinibatchOrder", "NetModel", "RoundCoordinator", "RoundWorker", "TrainerCheckpoints", "WorkerResult"),
-            "update", Set.of("GroupAdamW", "HypergradientSum", "L3rs", "L3rsState", "Mada", "MadaCoefficients", "MadaState", "UpdateRule"));
+            "update", Set.of("GroupAdamW", "HypergradientSum", "L3rs", "L3rsState", "LearnedParams", "Lstm", "LstmState", "Mada", "MadaCoefficients", "MadaState", "UpdateRule"));
 
     @Test
     void publicTypesAreTheApiAndTheNamedInternals() throws Exception {

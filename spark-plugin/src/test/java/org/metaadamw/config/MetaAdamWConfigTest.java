@@ -32,7 +32,7 @@ class MetaAdamWConfigTest {
             "spark.metaadamw.features; fancy; one of basic, basic+, enhanced",
             "spark.metaadamw.averagingFrequency; 0; >= 1",
             "spark.metaadamw.module.heads; x; >= 1",
-            "spark.metaadamw.controller; sgd!; metaadamw, adamw, hypergradient, random, mada, l3rs, or a ControllerProvider",
+            "spark.metaadamw.controller; sgd!; metaadamw, adamw, hypergradient, random, mada, l3rs, lstm, or a ControllerProvider",
             "spark.metaadamw.mada.initial; sgd; one of adam, avgrad, yogi, adan, lion",
             "spark.metaadamw.mada.coefficients; layer; one of global, group",
             "spark.metaadamw.mada.learningRate.beta1; -1e-4; >= 0 and finite",
