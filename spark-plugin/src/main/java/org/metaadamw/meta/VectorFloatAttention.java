@@ -71,28 +71,8 @@ final class VectorFloatAttention implements FloatAttention {
     private static final float ROUND = 12582912f;
     private static final int ROUND_BITS = 0x4B400000;
 
-    /**
-     * e^x for x ≤ 0, lanewise: x = k·ln 2 + r with |r| ≤ ln 2 / 2 (ln 2 in two parts, Cody and Waite), e^r by
-     * Cephes' degree-7 minimax polynomial (expf), 2^k put into the exponent bits. Maximum relative error 7.1e-8
-     * (about 1.2 ulp) measured over [−20, 0]; below −87.3 the result is e^−87.3 ≈ 1.2e−38 (the smallest normal
-     * float) instead of a smaller number, which a softmax over at most millions of keys with a maximum of 1
-     * cannot notice.
-     */
-    static FloatVector exp(FloatVector x) {
-        x = x.max(-87.3f);
-        FloatVector t = x.mul(LOG2E).add(ROUND);
-        FloatVector k = t.sub(ROUND);
-        FloatVector r = x.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
-        FloatVector p = r.mul(1.9875691500e-4f).add(1.3981999507e-3f).mul(r).add(8.3334519073e-3f).mul(r)
-                .add(4.1665795894e-2f).mul(r).add(1.6666665459e-1f).mul(r).add(5.0000001201e-1f);
-        p = p.mul(r).mul(r).add(r).add(1f);
-        IntVector bits = t.reinterpretAsInts().sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23);
-        return p.mul(bits.reinterpretAsFloats());
-    }
-
-    /** The sum of v's lanes in lane order, through {@code tmp} (at least one vector long). */
-    private static float sum(FloatVector v, float[] tmp) {
-        v.intoArray(tmp, 0);
+    /** The sum of the first vector's worth of {@code tmp}, in lane order (a vector is stored there first). */
+    private static float laneSum(float[] tmp) {
         float s = 0f;
         for (int i = 0; i < LANES; i++) {
             s += tmp[i];
@@ -110,7 +90,13 @@ final class VectorFloatAttention implements FloatAttention {
         }
     }
 
-    /** Softmax over the keys (rows j) for every query (lane i), in place. */
+    /**
+     * Softmax over the keys (rows j) for every query (lane i), in place. The exponential: x = k·ln 2 + r with
+     * |r| ≤ ln 2 / 2 (ln 2 in two parts, Cody and Waite), e^r by Cephes' degree-7 minimax polynomial (expf), 2^k
+     * put into the exponent bits. Maximum relative error 7.1e-8 (about 1.2 ulp) measured over [−20, 0]; below
+     * −87.3 it gives e^−87.3 ≈ 1.2e−38 (the smallest normal float) instead of a smaller number, which a softmax
+     * whose largest term is 1 cannot notice.
+     */
     private static void softmax(float[][] pt, int groups, int n, float[] max, float[] sum) {
         Arrays.fill(max, 0, n, Float.NEGATIVE_INFINITY);
         for (int j = 0; j < groups; j++) {
@@ -123,7 +109,15 @@ final class VectorFloatAttention implements FloatAttention {
         for (int j = 0; j < groups; j++) {
             float[] row = pt[j];
             for (int i = 0; i < n; i += LANES) {
-                FloatVector e = exp(FloatVector.fromArray(SP, row, i).sub(FloatVector.fromArray(SP, max, i)));
+                // e^x for x = score − max ≤ 0, written out here: a vector that crosses a call HotSpot does not inline is boxed
+                FloatVector x = FloatVector.fromArray(SP, row, i).sub(FloatVector.fromArray(SP, max, i)).max(-87.3f);
+                FloatVector t = x.mul(LOG2E).add(ROUND);
+                FloatVector k = t.sub(ROUND);
+                FloatVector r = x.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
+                FloatVector p = r.mul(1.9875691500e-4f).add(1.3981999507e-3f).mul(r).add(8.3334519073e-3f).mul(r)
+                        .add(4.1665795894e-2f).mul(r).add(1.6666665459e-1f).mul(r).add(5.0000001201e-1f);
+                p = p.mul(r).mul(r).add(r).add(1f);
+                FloatVector e = p.mul(t.reinterpretAsInts().sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
                 e.intoArray(row, i);
                 e.add(FloatVector.fromArray(SP, sum, i)).intoArray(sum, i);
             }
@@ -243,14 +237,22 @@ final class VectorFloatAttention implements FloatAttention {
                     s30 = v.fma(p, s30);
                     s31 = v.fma(q, s31);
                 }
-                o0[j] = sum(s00, tmp);
-                o0[j + 1] = sum(s01, tmp);
-                o1[j] = sum(s10, tmp);
-                o1[j + 1] = sum(s11, tmp);
-                o2[j] = sum(s20, tmp);
-                o2[j + 1] = sum(s21, tmp);
-                o3[j] = sum(s30, tmp);
-                o3[j + 1] = sum(s31, tmp);
+                s00.intoArray(tmp, 0);
+                o0[j] = laneSum(tmp);
+                s01.intoArray(tmp, 0);
+                o0[j + 1] = laneSum(tmp);
+                s10.intoArray(tmp, 0);
+                o1[j] = laneSum(tmp);
+                s11.intoArray(tmp, 0);
+                o1[j + 1] = laneSum(tmp);
+                s20.intoArray(tmp, 0);
+                o2[j] = laneSum(tmp);
+                s21.intoArray(tmp, 0);
+                o2[j + 1] = laneSum(tmp);
+                s30.intoArray(tmp, 0);
+                o3[j] = laneSum(tmp);
+                s31.intoArray(tmp, 0);
+                o3[j + 1] = laneSum(tmp);
             }
             if (j < groups) {
                 float[] m0 = m[j];
@@ -262,10 +264,14 @@ final class VectorFloatAttention implements FloatAttention {
                     s2 = FloatVector.fromArray(SP, e2, i).fma(p, s2);
                     s3 = FloatVector.fromArray(SP, e3, i).fma(p, s3);
                 }
-                o0[j] = sum(s0, tmp);
-                o1[j] = sum(s1, tmp);
-                o2[j] = sum(s2, tmp);
-                o3[j] = sum(s3, tmp);
+                s0.intoArray(tmp, 0);
+                o0[j] = laneSum(tmp);
+                s1.intoArray(tmp, 0);
+                o1[j] = laneSum(tmp);
+                s2.intoArray(tmp, 0);
+                o2[j] = laneSum(tmp);
+                s3.intoArray(tmp, 0);
+                o3[j] = laneSum(tmp);
             }
         }
         for (; r < rows; r++) {
@@ -276,7 +282,8 @@ final class VectorFloatAttention implements FloatAttention {
                 for (int i = 0; i < n; i += LANES) {
                     s0 = FloatVector.fromArray(SP, e0, i).fma(FloatVector.fromArray(SP, m0, i), s0);
                 }
-                o0[j] = sum(s0, tmp);
+                s0.intoArray(tmp, 0);
+                o0[j] = laneSum(tmp);
             }
         }
     }
