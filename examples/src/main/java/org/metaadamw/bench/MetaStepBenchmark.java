@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * The driver meta-step at the default module size (d = 32, L = 2, H = 4, d_ff = 64, basic+
  * features): meta-objective gradients → backward through the cached forward pass → Adam on ψ and
  * HUW → features to tokens → forward for the next modulation. One call of
- * {@link MetaAdamWController#next} per operation, as on the driver after every round.
+ * {@link MetaAdamWController#next} per operation, as on the driver after every round, with the module's
+ * attention in double or in float ({@code precision}).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
@@ -36,6 +37,13 @@ public class MetaStepBenchmark {
 
     @Param({"8", "64", "512"})
     public int groups;
+
+    /**
+     * {@code meta.precision}: double, or float (the attention on the Vector API; needs {@code --add-modules
+     * jdk.incubator.vector} on the benchmark's JVM, else the controller falls back to double with a warning).
+     */
+    @Param({"double", "float"})
+    public String precision;
 
     private MetaAdamWController controller;
     private RoundSummary[] summaries;
@@ -65,7 +73,7 @@ public class MetaStepBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        MetaAdamWConfig cfg = MetaAdamWConfig.defaults();
+        MetaAdamWConfig cfg = MetaAdamWConfig.builder().metaPrecision(precision).build();
         controller = new MetaAdamWController(cfg);
         controller.initial(syntheticGroups(groups));
         SplittableRandom r = new SplittableRandom(42);

@@ -79,6 +79,14 @@ public final class MetaAdamWConf {
     public static final ConfigEntry<Integer> MODULE_FFN = positiveInt("module.ffn", 64, "Feed-forward width d_ff.");
     public static final ConfigEntry<String> MODULE_ACTIVATION = choice("module.activation", "relu",
             "Feed-forward activation.", "relu", "gelu");
+    public static final ConfigEntry<String> META_PRECISION = choice("meta.precision", "double",
+            "Arithmetic of the attention module's attention on the driver (scores, softmax, the products with the values, forward and backward; "
+                    + "the rest of the module stays double). double: everything in double. float: that part in float on the incubating Vector API, "
+                    + "meta-steps 2.4 to 3.7 times faster at 512 groups, no faster at 64 (docs/benchmarks.md); needs --add-modules jdk.incubator.vector on the driver's JVM "
+                    + "(spark.driver.extraJavaOptions), without it falls back to double with a warning. auto: float when the module is there and there are at least 128 groups, else double "
+                    + "(below that the Vector API's kernels stay slow until HotSpot has compiled them, thousands of rounds). "
+                    + "Float changes the multipliers by about 1e-6 relative per meta-step, so runs are reproducible only at the same setting.",
+            "double", "float", "auto");
 
     // ---- meta-objective and meta-optimizer (sections 5, 6) ----
     public static final ConfigEntry<Double> META_LEARNING_RATE = positive("meta.learningRate", 1e-3,

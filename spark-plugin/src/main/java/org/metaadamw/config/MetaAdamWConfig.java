@@ -210,6 +210,8 @@ public final class MetaAdamWConfig implements Serializable {
     public int moduleFfn() { return get(MetaAdamWConf.MODULE_FFN); }
     /** {@code module.activation}: relu or gelu. */
     public String moduleActivation() { return get(MetaAdamWConf.MODULE_ACTIVATION); }
+    /** {@code meta.precision}: double, float or auto (the arithmetic of the module's attention on the driver). */
+    public String metaPrecision() { return get(MetaAdamWConf.META_PRECISION); }
     public double metaLearningRate() { return get(MetaAdamWConf.META_LEARNING_RATE); }
     public double metaL2() { return get(MetaAdamWConf.META_L2); }
     public double huwLearningRate() { return get(MetaAdamWConf.HUW_LEARNING_RATE); }
@@ -351,6 +353,7 @@ public final class MetaAdamWConfig implements Serializable {
         }
         public Builder huwMode(String v) { return setString(MetaAdamWConf.HUW_MODE.key(), v); }
         public Builder metaInterval(int v) { return set(MetaAdamWConf.META_INTERVAL, v); }
+        public Builder metaPrecision(String v) { return setString(MetaAdamWConf.META_PRECISION.key(), v); }
         public Builder metaCostBudget(double v) { return set(MetaAdamWConf.META_COST_BUDGET, v); }
         public Builder averagingFrequency(int v) { return set(MetaAdamWConf.AVERAGING_FREQUENCY, v); }
         public Builder seed(long v) { return set(MetaAdamWConf.SEED, v); }

@@ -43,6 +43,11 @@ import java.util.SplittableRandom;
  * on every call; the driver's controller uses the package-private overloads, which write into buffers
  * it allocates once per group count, so that its meta-step allocates nothing in steady state.
  *
+ * <p>Precision: by default everything is double. With a {@link FloatAttention} kernel set
+ * ({@code meta.precision=float}, see {@link AttentionPrecision}) the G² part of each layer, scores, softmax and
+ * the products with the values and their backward, runs in float on the Vector API, which at G = 512 is most of
+ * the step; its logits and gradients are within about 1e-6 relative of the double ones (tested), not equal.
+ *
  * <p>Threading: not thread-safe. The driver owns one instance and calls it from one thread.
  */
 public final class AttentionModule implements Serializable {
@@ -63,6 +68,8 @@ public final class AttentionModule implements Serializable {
     // offsets, resolved once
     private final int win, bin, emb, lnFg, lnFb, lnPg, lnPb, wh, wp, bh;
     private final int[] ln1g, ln1b, wq, bq, wk, bk, wv, bv, wo, bo, ln2g, ln2b, w1, b1, w2, b2;
+    /** The float kernel of the attention ({@code meta.precision}), or null: double. Not saved; the controller sets it. */
+    private transient FloatAttention floatAttention;
 
     /** Xavier-uniform matrices, zero biases, unit LayerNorm gains, N(0, 0.02²) group embeddings and a zero head. */
     public AttentionModule(ModuleShape shape, long seed) {
@@ -171,6 +178,19 @@ public final class AttentionModule implements Serializable {
     }
 
     /**
+     * Runs the attention of later forward and backward passes in float with {@code kernel}, or in double when it
+     * is null (the default; see {@link AttentionPrecision}). A pass remembers the kernel it was made with, and its
+     * backward uses that one.
+     */
+    void useFloatAttention(FloatAttention kernel) {
+        this.floatAttention = kernel;
+    }
+
+    FloatAttention floatAttention() {
+        return floatAttention;
+    }
+
+    /**
      * Everything the backward pass needs from one forward pass, kept feature-major: one {@code double[G]}
      * row per feature, so that the rows of one head's queries, keys and values are adjacent (head-major),
      * and the attention weights key-major. A pass returned by the public {@link AttentionModule#forward(double[][])}
@@ -205,10 +225,22 @@ public final class AttentionModule implements Serializable {
         final double[] common = new double[ModuleShape.OUTPUTS];
         final double[] zeros;
         final Partials partials;
+        // the float path (null when the pass is double): a layer's queries (times 1/√dh), keys and values and its
+        // attention weights in float, rows padded to whole vectors, and the scratch of the kernel
+        final FloatAttention kernel;
+        final float[][][] qkvF;                   // L×3d×padded
+        final float[][][][] ptF;                  // L×H×G×padded, key-major
+        final float[][] kTF, oF;                  // G×dh, d×padded
+        final float[] maxF, sumF;                 // padded
 
         Forward(ModuleShape s, int groups) {
+            this(s, groups, null);
+        }
+
+        Forward(ModuleShape s, int groups, FloatAttention kernel) {
             this.shape = s;
             this.groups = groups;
+            this.kernel = kernel;
             int G = groups, d = s.model(), dff = s.feedForward(), L = s.layers(), H = s.heads(), dh = s.headWidth();
             x = new double[s.inputFeatures()][G];
             h = new double[L + 1][d][G];
@@ -221,7 +253,14 @@ public final class AttentionModule implements Serializable {
             ln1Rstd = new double[L][G];
             ln2Rstd = new double[L][G];
             qkv = new double[L][3 * d][G];
-            pt = new double[L][H][G][G];
+            pt = kernel == null ? new double[L][H][G][G] : null;
+            int n = kernel == null ? 0 : kernel.padded(G);
+            qkvF = kernel == null ? null : new float[L][3 * d][n];
+            ptF = kernel == null ? null : new float[L][H][G][n];
+            kTF = kernel == null ? null : new float[G][dh];
+            oF = kernel == null ? null : new float[d][n];
+            maxF = kernel == null ? null : new float[n];
+            sumF = kernel == null ? null : new float[n];
             z = new double[L][dff][G];
             u = new double[L][dff][G];
             lnFHat = new double[d][G];
@@ -288,6 +327,8 @@ public final class AttentionModule implements Serializable {
         final double[] dPooled, dMean, dhat;               // d
         final double[] zeros;
         final Partials partials;
+        /** The float path's buffers, made by the first backward pass of a float forward pass. */
+        FloatBuffers floats;
 
         Workspace(ModuleShape s, int groups) {
             this.shape = s;
@@ -326,6 +367,23 @@ public final class AttentionModule implements Serializable {
 
         boolean fits(ModuleShape s, int G) {
             return shape.equals(s) && groups == G;
+        }
+    }
+
+    /** Scratch of the float attention backward: upstream and result rows in float (padded), and the kernel's scratch. */
+    static final class FloatBuffers {
+        final FloatAttention kernel;
+        final float[][] dO, dqkv, vT, dpt;
+        final float[] dot;
+
+        FloatBuffers(ModuleShape s, int G, FloatAttention kernel) {
+            this.kernel = kernel;
+            int d = s.model(), n = kernel.padded(G);
+            dO = new float[d][n];
+            dqkv = new float[3 * d][n];
+            vT = new float[G][s.headWidth()];
+            dpt = new float[G][n];
+            dot = new float[n];
         }
     }
 
@@ -372,7 +430,8 @@ public final class AttentionModule implements Serializable {
                 throw new IllegalArgumentException("token " + g + " has " + tokens[g].length + " features, expected " + F);
             }
         }
-        Forward fw = reuse != null && reuse.fits(shape, G) ? reuse : new Forward(shape, G);
+        Forward fw = reuse != null && reuse.fits(shape, G) && reuse.kernel == floatAttention ? reuse
+                : new Forward(shape, G, floatAttention);
         for (int g = 0; g < G; g++) {
             double[] t = tokens[g];
             for (int j = 0; j < F; j++) {
@@ -1011,6 +1070,10 @@ public final class AttentionModule implements Serializable {
      * softmax over the keys and the product with the values run over contiguous rows of queries.
      */
     private void attention(Forward fw, int l) {
+        if (fw.kernel != null) {
+            attentionFloat(fw, l);
+            return;
+        }
         int G = fw.groups, d = shape.model(), dh = shape.headWidth();
         double scale = 1.0 / Math.sqrt(dh);
         double[][] qkv = fw.qkv[l], qs = fw.qs, ks = fw.ks;
@@ -1058,6 +1121,10 @@ public final class AttentionModule implements Serializable {
 
     /** Backward of {@link #attention}: dO (d×G) in, dQ, dK, dV into the rows of {@code dqkv} (overwritten). */
     private void attentionBackward(Forward fw, int l, double[][] dO, double[][] dqkv, Workspace ws) {
+        if (fw.kernel != null) {
+            attentionBackwardFloat(fw, l, dO, dqkv, ws);
+            return;
+        }
         int G = fw.groups, d = shape.model(), dh = shape.headWidth();
         double scale = 1.0 / Math.sqrt(dh);
         double[][] qkv = fw.qkv[l], vs = ws.vs, dpt = ws.dpt, sq = ws.sq, dots = ws.dots;
@@ -1108,6 +1175,63 @@ public final class AttentionModule implements Serializable {
             combine(dqkv, 2 * d + c0, dh, dO, c0, 0, sq, 0, G, G, ws.zeros, 0);      // dV[j] = Σ_i dO[i]·P[i][j]
             transpose(dpt, sq, G);                                                    // dS, query-major
             combine(dqkv, d + c0, dh, qkv, c0, 0, sq, 0, G, G, ws.zeros, 0);         // dK[j] = Σ_i q[i]·dS[i][j]
+        }
+    }
+
+    /** {@link #attention} in float with the pass's kernel: the layer's Q, K, V rounded to float once, O back to double. */
+    private void attentionFloat(Forward fw, int l) {
+        int G = fw.groups, d = shape.model(), dh = shape.headWidth();
+        double scale = 1.0 / Math.sqrt(dh);
+        double[][] qkv = fw.qkv[l];
+        float[][] f = fw.qkvF[l];
+        for (int r = 0; r < 3 * d; r++) {
+            double[] src = qkv[r];
+            float[] dst = f[r];
+            double s = r < d ? scale : 1.0;
+            for (int i = 0; i < G; i++) {
+                dst[i] = (float) (src[i] * s);
+            }
+        }
+        for (int hd = 0; hd < shape.heads(); hd++) {
+            int c0 = hd * dh;
+            fw.kernel.forward(f, c0, d + c0, 2 * d + c0, dh, G, fw.kTF, fw.ptF[l][hd], fw.oF, c0, fw.maxF, fw.sumF);
+        }
+        double[][] o = fw.o[l];
+        for (int r = 0; r < d; r++) {
+            double[] dst = o[r];
+            float[] src = fw.oF[r];
+            for (int i = 0; i < G; i++) {
+                dst[i] = src[i];
+            }
+        }
+    }
+
+    /** {@link #attentionBackward} in float with the pass's kernel. */
+    private void attentionBackwardFloat(Forward fw, int l, double[][] dO, double[][] dqkv, Workspace ws) {
+        int G = fw.groups, d = shape.model(), dh = shape.headWidth();
+        double scale = 1.0 / Math.sqrt(dh);
+        FloatBuffers fb = ws.floats;
+        if (fb == null || fb.kernel != fw.kernel) {
+            fb = ws.floats = new FloatBuffers(shape, G, fw.kernel);
+        }
+        for (int r = 0; r < d; r++) {
+            double[] src = dO[r];
+            float[] dst = fb.dO[r];
+            for (int i = 0; i < G; i++) {
+                dst[i] = (float) src[i];
+            }
+        }
+        for (int hd = 0; hd < shape.heads(); hd++) {
+            int c0 = hd * dh;
+            fw.kernel.backward(fw.qkvF[l], c0, d + c0, 2 * d + c0, dh, G, fw.ptF[l][hd], fb.dO, c0, fb.vT, fb.dpt, fb.dot, fb.dqkv);
+        }
+        for (int r = 0; r < 3 * d; r++) {
+            float[] src = fb.dqkv[r];
+            double[] dst = dqkv[r];
+            double s = r < d ? scale : 1.0;
+            for (int i = 0; i < G; i++) {
+                dst[i] = src[i] * s;
+            }
         }
     }
 

@@ -70,6 +70,9 @@ public final class MetaAdamWController implements ModulationController {
     private MetricTable metrics = new MetricTable(0);
     /** Buffers of {@link #next}, allocated once per group count (re-created after deserialisation). */
     private transient StepBuffers buffers;
+    /** The attention's float kernel ({@code meta.precision}), null for double; resolved once, re-resolved after deserialisation. */
+    private transient FloatAttention floatAttention;
+    private transient boolean precisionResolved;
 
     public MetaAdamWController(MetaAdamWConfig config) {
         this.config = config;
@@ -102,7 +105,7 @@ public final class MetaAdamWController implements ModulationController {
         StepBuffers(AttentionModule module, MetaAdamWConfig config, int G) {
             ModuleShape shape = module.shape();
             groups = G;
-            pass = new AttentionModule.Forward(shape, G);
+            pass = new AttentionModule.Forward(shape, G, module.floatAttention());
             tokens = new double[2][G][shape.inputFeatures()];
             backward = new AttentionModule.Workspace(shape, G);
             gradient = new double[module.numWeights()];
@@ -134,9 +137,23 @@ public final class MetaAdamWController implements ModulationController {
     private StepBuffers buffers() {
         int G = groups.count();
         if (buffers == null || buffers.groups != G || !buffers.pass.fits(module.shape(), G)) {
+            module.useFloatAttention(floatAttention());   // the module's kernel is transient: gone after deserialisation
             buffers = new StepBuffers(module, config, G);
         }
         return buffers;
+    }
+
+    private FloatAttention floatAttention() {
+        if (!precisionResolved) {
+            floatAttention = AttentionPrecision.resolve(config.metaPrecision(), groups.count());
+            precisionResolved = true;
+        }
+        return floatAttention;
+    }
+
+    /** Whether this controller's module runs its attention in float ({@code meta.precision} and the JVM allow it). */
+    boolean floatAttentionInUse() {
+        return module != null && module.floatAttention() != null;
     }
 
     @Override
@@ -150,6 +167,8 @@ public final class MetaAdamWController implements ModulationController {
         int G = groups.count();
         ModuleShape shape = ModuleShape.of(config, config.featureColumns(), G);
         this.module = new AttentionModule(shape, config.seed());
+        precisionResolved = false;   // auto depends on the group count
+        module.useFloatAttention(floatAttention());
         this.metaAdam = new Adam(module.numWeights(), config.metaLearningRate(), 0.9, 0.999, 1e-8, config.metaL2());
         this.huw = new Huw(config.priorities(), config.paperHuw(), config.huwLearningRate());
         this.scaleAdam = new Adam(1, config.metaScaleLearningRate(), 0.9, 0.999, 1e-8, 0.0);

@@ -118,7 +118,7 @@ class AttentionModuleReferenceTest {
     }
 
     /** Random weights everywhere, the head included (the default zero head would make most gradients zero). */
-    private static double[] randomWeights(ModuleShape shape, SplittableRandom rnd) {
+    static double[] randomWeights(ModuleShape shape, SplittableRandom rnd) {
         AttentionModule m = new AttentionModule(shape, rnd.nextLong());
         double[] w = m.weights().clone();
         for (AttentionModule.Tensor t : m.tensors()) {
@@ -135,7 +135,7 @@ class AttentionModuleReferenceTest {
         return w;
     }
 
-    private static double[][] randomTokens(int G, int F, SplittableRandom rnd) {
+    static double[][] randomTokens(int G, int F, SplittableRandom rnd) {
         double[][] t = new double[G][F];
         for (double[] row : t) {
             for (int j = 0; j < F; j++) {
@@ -145,7 +145,7 @@ class AttentionModuleReferenceTest {
         return t;
     }
 
-    private static double[] randomVector(int n, SplittableRandom rnd) {
+    static double[] randomVector(int n, SplittableRandom rnd) {
         double[] v = new double[n];
         for (int i = 0; i < n; i++) {
             v[i] = rnd.nextDouble(-1, 1);
