@@ -61,7 +61,7 @@ class LstmMetaTrainerTest {
         Path file = dir.resolve("lstm.json");
         Files.writeString(file, r.params().toJson());
         MultiLayerNetwork n = net();
-        LocalMetaAdamWTrainer t = new LocalMetaAdamWTrainer(n, CFG.toBuilder().controller("lstm").lstmParams(file.toString()).build());
+        LocalMetaAdamWTrainer t = new LocalMetaAdamWTrainer(n, CFG.toBuilder().shuffle(false).controller("lstm").lstmParams(file.toString()).build());
         t.fit(new ListDataSetIterator<>(L3rsMetaTrainerTest.train(), 1), null, 1);
         double trained = L3rsMetaTrainerTest.validationLoss(n);
         System.out.printf(Locale.ROOT, "controller=lstm with φ_M, one epoch: validation loss %.17g, φ_M's meta-objective %.17g%n", trained, phiM);
