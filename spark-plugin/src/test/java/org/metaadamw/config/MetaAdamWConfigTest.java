@@ -161,22 +161,22 @@ class MetaAdamWConfigTest {
 
     @Test
     void aCostBudgetSetsTheMetaInterval() {
-        MetaAdamWConfig.Builder b = MetaAdamWConfig.builder().averagingFrequency(5);
+        MetaAdamWConfig.Builder b = MetaAdamWConfig.builder().metaSignal("validation").averagingFrequency(5);
         assertEquals(1, b.build().metaInterval(), "off by default");
         // 4/3 gradient evaluations per meta round over 5 steps: 26.7 % at interval 1, ≤ 5 % from interval 6
         assertEquals(6, b.metaCostBudget(0.05).build().metaInterval());
         assertEquals(3, b.metaCostBudget(0.1).build().metaInterval());
         // the alignment term reads gv0: 2 evaluations per meta round
         assertEquals(8, b.metaCostBudget(0.05).metaTerms("alignment,lossDecrease").build().metaInterval());
-        assertEquals(8, MetaAdamWConfig.builder().averagingFrequency(5).metaCostBudget(0.05).preset("paper").build().metaInterval());
+        assertEquals(8, MetaAdamWConfig.builder().metaSignal("validation").averagingFrequency(5).metaCostBudget(0.05).preset("paper").build().metaInterval());
         // an explicit interval larger than the budget's wins; the budget never shortens it
-        assertEquals(10, MetaAdamWConfig.builder().averagingFrequency(5).metaCostBudget(0.05).metaInterval(10).build().metaInterval());
-        assertEquals(1, MetaAdamWConfig.builder().averagingFrequency(5).metaCostBudget(10).build().metaInterval());
+        assertEquals(10, MetaAdamWConfig.builder().metaSignal("validation").averagingFrequency(5).metaCostBudget(0.05).metaInterval(10).build().metaInterval());
+        assertEquals(1, MetaAdamWConfig.builder().metaSignal("validation").averagingFrequency(5).metaCostBudget(10).build().metaInterval());
         // the cosine scale's step grows with the factor the budget added, not with an interval the user set
-        assertEquals(0.5, MetaAdamWConfig.builder().averagingFrequency(5).build().metaScaleStep(), 0.0);
-        assertEquals(3.0, MetaAdamWConfig.builder().averagingFrequency(5).metaCostBudget(0.05).build().metaScaleStep(), 1e-15);
-        assertEquals(0.5, MetaAdamWConfig.builder().averagingFrequency(5).metaInterval(6).build().metaScaleStep(), 0.0);
-        assertEquals(0.5, MetaAdamWConfig.builder().averagingFrequency(5).metaCostBudget(0.05).metaInterval(10).build().metaScaleStep(), 0.0);
+        assertEquals(0.5, MetaAdamWConfig.builder().metaSignal("validation").averagingFrequency(5).build().metaScaleStep(), 0.0);
+        assertEquals(3.0, MetaAdamWConfig.builder().metaSignal("validation").averagingFrequency(5).metaCostBudget(0.05).build().metaScaleStep(), 1e-15);
+        assertEquals(0.5, MetaAdamWConfig.builder().metaSignal("validation").averagingFrequency(5).metaInterval(6).build().metaScaleStep(), 0.0);
+        assertEquals(0.5, MetaAdamWConfig.builder().metaSignal("validation").averagingFrequency(5).metaCostBudget(0.05).metaInterval(10).build().metaScaleStep(), 0.0);
         var e = assertThrows(IllegalArgumentException.class, () -> MetaAdamWConfig.fromMap(Map.of("spark.metaadamw.meta.costBudget", "-0.1")));
         assertTrue(e.getMessage().contains("spark.metaadamw.meta.costBudget"), e.getMessage());
     }

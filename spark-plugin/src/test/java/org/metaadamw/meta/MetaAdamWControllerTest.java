@@ -175,7 +175,7 @@ class MetaAdamWControllerTest {
     @Test
     void everyControllerAsksForValidationPassesOnlyIfItUsesThem() {
         for (String name : new String[]{"metaadamw", "hypergradient", "adamw", "random", "mada"}) {
-            ModulationController c = Controllers.create(MetaAdamWConfig.builder().controller(name).build());
+            ModulationController c = Controllers.create(MetaAdamWConfig.builder().metaSignal("validation").controller(name).build());
             c.initial(groups());
             boolean wants = false;
             for (long r = 0; r < 20; r++) {
@@ -323,7 +323,7 @@ class MetaAdamWControllerTest {
         ParamGroups groups = groups();
         int G = groups.count();
         double kappa = 0.3;
-        MetaAdamWConfig cfg = MetaAdamWConfig.builder().metaScaleRule("cosine").metaScaleLearningRate(kappa).alphaMin(0.01).alphaMax(100).build();
+        MetaAdamWConfig cfg = MetaAdamWConfig.builder().metaSignal("validation").metaScaleRule("cosine").metaScaleLearningRate(kappa).alphaMin(0.01).alphaMax(100).build();
         double[][] rho = new double[2][];
         double[] sizes = {1e-2, 1e-8};
         for (int v = 0; v < 2; v++) {
