@@ -275,9 +275,4 @@ public final class L3rsMetaTrainer {
             throw new IllegalArgumentException("φ for " + start.groups() + " groups, the network has " + groups.count());
         }
     }
-
-    /** Centred ranks: the smallest score −0.5, the largest +0.5, equal scores ordered by index (deterministic). */
-    static double[] centredRanks(double[] s) {
-        return Nes.centredRanks(s);
-    }
 }

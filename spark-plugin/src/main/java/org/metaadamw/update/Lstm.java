@@ -38,6 +38,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 public final class Lstm {
     /** Coordinates per batched block: bounds a step's temporaries to about 20 arrays of BLOCK × 4H values. */
     public static final int BLOCK = 16384;
+    /** The workspace a step's temporaries live in (one per thread, reused from block to block and step to step). */
+    private static final String WORKSPACE_ID = "METAADAMW_LSTM_STEP";
+    private static final WorkspaceConfiguration WORKSPACE = WorkspaceConfiguration.builder()
+            .policyAllocation(AllocationPolicy.OVERALLOCATE).policyLearning(LearningPolicy.FIRST_LOOP).build();
 
     private final double lr, lambda;
     private final boolean decayBiases;
@@ -169,10 +173,6 @@ public final class Lstm {
             }
         }
     }
-
-    private static final String WORKSPACE_ID = "METAADAMW_LSTM_STEP";
-    private static final WorkspaceConfiguration WORKSPACE = WorkspaceConfiguration.builder()
-            .policyAllocation(AllocationPolicy.OVERALLOCATE).policyLearning(LearningPolicy.FIRST_LOOP).build();
 
     /** The step on coordinates [a, b); everything it creates is a temporary of the active workspace. */
     private void stepBlock(INDArray params, INDArray grad, LstmState st, long a, long b, double s) {

@@ -144,8 +144,8 @@ class L3rsMetaTrainerTest {
 
     @Test
     void centredRanksAndSettingsAreChecked() {
-        assertArrayEquals(new double[]{0.5, -0.5, 0.0}, L3rsMetaTrainer.centredRanks(new double[]{3, 1, 2}), 0.0);
-        assertArrayEquals(new double[]{-0.5, 0.5}, L3rsMetaTrainer.centredRanks(new double[]{1, 1}), 0.0);
+        assertArrayEquals(new double[]{0.5, -0.5, 0.0}, Nes.centredRanks(new double[]{3, 1, 2}), 0.0);
+        assertArrayEquals(new double[]{-0.5, 0.5}, Nes.centredRanks(new double[]{1, 1}), 0.0);
         var e = assertThrows(IllegalArgumentException.class, () -> L3rsMetaTrainer.Settings.defaults().withSigma(0));
         assertTrue(e.getMessage().contains("sigma") && e.getMessage().contains("> 0"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> L3rsMetaTrainer.Settings.defaults().withSgd(1.0, 0.1));
