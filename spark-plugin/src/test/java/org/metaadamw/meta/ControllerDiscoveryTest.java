@@ -52,4 +52,72 @@ class ControllerDiscoveryTest {
         var bad = assertThrows(IllegalArgumentException.class, () -> MetaAdamWConfig.builder().controller("meta adamw").build());
         assertTrue(bad.getMessage().contains("spark.metaadamw.controller"), bad.getMessage());
     }
+
+    @Test
+    void theBuiltInControllersComeFromTheLibrarysOwnServiceFile() throws Exception {
+        // the library's own file (target/classes), not the test resources' one that adds half-step
+        var url = java.util.Collections.list(Controllers.class.getClassLoader().getResources("META-INF/services/" + ControllerProvider.class.getName()))
+                .stream().filter(u -> u.getPath().endsWith("/classes/META-INF/services/" + ControllerProvider.class.getName()))
+                .findFirst().orElseThrow();
+        List<String> listed;
+        try (var in = url.openStream()) {
+            listed = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+                    .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        }
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        for (String cls : listed) {
+            names.add(((ControllerProvider) Class.forName(cls).getConstructor().newInstance()).name());
+        }
+        assertEquals(new java.util.TreeSet<>(Controllers.BUILT_IN), names);
+        assertTrue(Controllers.names().containsAll(Controllers.BUILT_IN), Controllers.names().toString());
+    }
+
+    /** A jar repackaged without the library's service file: the lookup names the lost file and the fix. */
+    @Test
+    void aLostServiceFileIsNamed() throws Exception {
+        ClassLoader app = Controllers.class.getClassLoader();
+        ClassLoader hiding = new ClassLoader("no-services", app) {
+            private final String hidden = "META-INF/services/" + ControllerProvider.class.getName();
+
+            @Override
+            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+                if (!name.startsWith("org.metaadamw.")) {
+                    return super.loadClass(name, resolve);
+                }
+                synchronized (getClassLoadingLock(name)) {
+                    Class<?> c = findLoadedClass(name);
+                    if (c == null) {
+                        try (var in = app.getResourceAsStream(name.replace('.', '/') + ".class")) {
+                            if (in == null) {
+                                throw new ClassNotFoundException(name);
+                            }
+                            byte[] b = in.readAllBytes();
+                            c = defineClass(name, b, 0, b.length);
+                        } catch (java.io.IOException e) {
+                            throw new ClassNotFoundException(name, e);
+                        }
+                    }
+                    return c;
+                }
+            }
+
+            @Override
+            public java.util.Enumeration<java.net.URL> getResources(String name) throws java.io.IOException {
+                return hidden.equals(name) ? java.util.Collections.emptyEnumeration() : super.getResources(name);
+            }
+        };
+        Thread t = Thread.currentThread();
+        ClassLoader before = t.getContextClassLoader();
+        t.setContextClassLoader(hiding);
+        try {
+            var names = hiding.loadClass(Controllers.class.getName()).getMethod("names");
+            var e = assertThrows(java.lang.reflect.InvocationTargetException.class, () -> names.invoke(null));
+            String msg = e.getCause().getMessage();
+            assertTrue(e.getCause() instanceof IllegalStateException, String.valueOf(e.getCause()));
+            assertTrue(msg.contains("META-INF/services/org.metaadamw.meta.ControllerProvider") && msg.contains("ServicesResourceTransformer"),
+                    msg);
+        } finally {
+            t.setContextClassLoader(before);
+        }
+    }
 }
