@@ -142,11 +142,18 @@ public final class MetaAdamWConf {
             "Run the driver meta-step every this many rounds (validation passes are only made on those rounds).");
     public static final ConfigEntry<Double> META_COST_BUDGET = nonNegative("meta.costBudget", 0.0,
             "The share of the workers' gradient work the validation passes may take; 0 = off. When set, the meta interval is at least "
-                    + "⌈c / (K · costBudget)⌉ rounds, with K = averagingFrequency and c the validation passes of a meta round in gradient "
-                    + "evaluations: 4/3 for the default objective (a forward pass and a gradient), 2 when the controller also reads gv0 "
+                    + "⌈c·f / (K · costBudget)⌉ rounds, with K = averagingFrequency, f = meta.validationFraction and c the validation passes "
+                    + "of a meta round in gradient evaluations: 4/3 for the default objective (a forward pass and a gradient), 2 when the controller also reads gv0 "
                     + "(meta.terms with alignment, or meta.stepEstimate=averaged). 0.05 with K = 5 gives a meta-step every 6 rounds. "
                     + "The cosine global scale then takes steps that many times larger (κ = meta.scaleLearningRate × that factor), "
                     + "so ρ can move as far per round as without the budget. The quality it costs is measured in docs/results.md, section 4.");
+
+    public static final ConfigEntry<Double> META_VALIDATION_FRACTION = register(new ConfigEntry<>(PREFIX + "meta.validationFraction",
+            "double", 1.0, "The share of a validation minibatch's rows the validation passes of a meta round use: a window of "
+                    + "⌈fraction · B⌉ consecutive rows at an offset drawn from the round seed (so a retried task takes the same rows, and "
+                    + "the rows of a minibatch take turns over the rounds). 1 = the whole minibatch. A smaller share makes the passes "
+                    + "cheaper in proportion and their signals noisier; docs/results.md, section 4, measures what it costs.",
+            "in (0, 1]", v -> v > 0 && v <= 1, Double::parseDouble, String::valueOf));
 
     // ---- training rounds (section 5) ----
     public static final ConfigEntry<Integer> AVERAGING_FREQUENCY = positiveInt("averagingFrequency", 5,

@@ -219,7 +219,8 @@ public final class MetaAdamWConfig implements Serializable {
     public boolean paperHuw() { return get(MetaAdamWConf.HUW_MODE).equals("paper"); }
     /**
      * Rounds between meta-steps: {@code meta.interval}, or more when {@code meta.costBudget} needs it
-     * (⌈c / (K · budget)⌉, c = 2 gradient evaluations per meta round when gv0 is read, else 4/3).
+     * (⌈c·f / (K · budget)⌉, c = 2 gradient evaluations per meta round when gv0 is read, else 4/3, f =
+     * {@code meta.validationFraction}).
      */
     public int metaInterval() {
         int interval = get(MetaAdamWConf.META_INTERVAL);
@@ -228,7 +229,7 @@ public final class MetaAdamWConfig implements Serializable {
             return interval;   // training signals cost no gradient passes: nothing to budget
         }
         boolean startGradient = controller().equals("metaadamw") ? metaObjectiveReadsStartGradient() : averagedStepEstimate();
-        double passes = startGradient ? 2.0 : 4.0 / 3.0;
+        double passes = (startGradient ? 2.0 : 4.0 / 3.0) * metaValidationFraction();
         double rounds = Math.ceil(passes / (averagingFrequency() * budget) - 1e-9);
         return (int) Math.max(interval, Math.min(Integer.MAX_VALUE, rounds));
     }
@@ -237,6 +238,8 @@ public final class MetaAdamWConfig implements Serializable {
      * or the averaged-step estimate is. Otherwise its first validation pass is a forward pass only.
      */
     public boolean metaObjectiveReadsStartGradient() { return metaTerms()[0] || averagedStepEstimate(); }
+    /** {@code meta.validationFraction}: the share of a validation minibatch's rows the validation passes use, in (0, 1]. */
+    public double metaValidationFraction() { return get(MetaAdamWConf.META_VALIDATION_FRACTION); }
     /** {@code meta.costBudget} (0 = off). */
     public double metaCostBudget() { return get(MetaAdamWConf.META_COST_BUDGET); }
     /**
@@ -355,6 +358,7 @@ public final class MetaAdamWConfig implements Serializable {
         public Builder metaInterval(int v) { return set(MetaAdamWConf.META_INTERVAL, v); }
         public Builder metaPrecision(String v) { return setString(MetaAdamWConf.META_PRECISION.key(), v); }
         public Builder metaCostBudget(double v) { return set(MetaAdamWConf.META_COST_BUDGET, v); }
+        public Builder metaValidationFraction(double v) { return set(MetaAdamWConf.META_VALIDATION_FRACTION, v); }
         public Builder averagingFrequency(int v) { return set(MetaAdamWConf.AVERAGING_FREQUENCY, v); }
         public Builder seed(long v) { return set(MetaAdamWConf.SEED, v); }
         public Builder controller(String v) { return setString(MetaAdamWConf.CONTROLLER.key(), v); }

@@ -100,6 +100,8 @@ public final class RoundWorker {
         boolean fromTraining = trainingSignals && statistics;
         if (fromTraining) {
             validation = null;   // never read: the signals come from the local steps
+        } else if (validation != null) {
+            validation = validationRows(validation, cfg.metaValidationFraction(), roundSeed);
         }
         INDArray gv0 = null, gv1 = null, thetaSignal = null;
         double lv0 = Double.NaN, lv1 = Double.NaN;
@@ -274,6 +276,36 @@ public final class RoundWorker {
             madaLionBeta2 = rule.lionBeta2();
         }
         return mada;
+    }
+
+    /**
+     * The rows of {@code validation} a meta round's validation passes use ({@code meta.validationFraction}): all of
+     * them at fraction 1, else ⌈fraction · B⌉ consecutive rows (at least one) at an offset drawn from the round seed,
+     * so that a retried task takes the same rows and the rows of a minibatch take turns over the rounds. Masks are
+     * cut alike. {@code validation} is not modified.
+     */
+    static DataSet validationRows(DataSet validation, double fraction, long roundSeed) {
+        long rows = validation.getFeatures().size(0);
+        long m = Math.max(1, (long) Math.ceil(fraction * rows - 1e-9));
+        if (m >= rows) {
+            return validation;
+        }
+        long offset = new java.util.SplittableRandom(roundSeed ^ 0x5DEECE66DL).nextLong(rows - m + 1);
+        return new org.nd4j.linalg.dataset.DataSet(rowsOf(validation.getFeatures(), offset, m),
+                rowsOf(validation.getLabels(), offset, m), rowsOf(validation.getFeaturesMaskArray(), offset, m),
+                rowsOf(validation.getLabelsMaskArray(), offset, m));
+    }
+
+    private static INDArray rowsOf(INDArray a, long offset, long m) {
+        if (a == null) {
+            return null;
+        }
+        org.nd4j.linalg.indexing.INDArrayIndex[] idx = new org.nd4j.linalg.indexing.INDArrayIndex[a.rank()];
+        idx[0] = org.nd4j.linalg.indexing.NDArrayIndex.interval(offset, offset + m);
+        for (int d = 1; d < idx.length; d++) {
+            idx[d] = org.nd4j.linalg.indexing.NDArrayIndex.all();
+        }
+        return a.get(idx).dup();
     }
 
     private INDArray preprocessed(DataSet ds) {

@@ -169,6 +169,9 @@ class MetaAdamWConfigTest {
         // the alignment term reads gv0: 2 evaluations per meta round
         assertEquals(8, b.metaCostBudget(0.05).metaTerms("alignment,lossDecrease").build().metaInterval());
         assertEquals(8, MetaAdamWConfig.builder().metaSignal("validation").averagingFrequency(5).metaCostBudget(0.05).preset("paper").build().metaInterval());
+        // a quarter of the validation rows: 4/3 · 0.25 / 5 = 6.7 % at interval 1, ≤ 5 % from interval 2
+        assertEquals(2, b.metaTerms("lossDecrease").metaValidationFraction(0.25).metaCostBudget(0.05).build().metaInterval());
+        assertEquals(1, b.metaValidationFraction(0.125).build().metaInterval());
         // an explicit interval larger than the budget's wins; the budget never shortens it
         assertEquals(10, MetaAdamWConfig.builder().metaSignal("validation").averagingFrequency(5).metaCostBudget(0.05).metaInterval(10).build().metaInterval());
         assertEquals(1, MetaAdamWConfig.builder().metaSignal("validation").averagingFrequency(5).metaCostBudget(10).build().metaInterval());
