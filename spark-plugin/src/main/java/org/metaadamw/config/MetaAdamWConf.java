@@ -152,7 +152,9 @@ public final class MetaAdamWConf {
             "double", 1.0, "The share of a validation minibatch's rows the validation passes of a meta round use: a window of "
                     + "⌈fraction · B⌉ consecutive rows at an offset drawn from the round seed (so a retried task takes the same rows, and "
                     + "the rows of a minibatch take turns over the rounds). 1 = the whole minibatch. A smaller share makes the passes "
-                    + "cheaper in proportion and their signals noisier; docs/results.md, section 4, measures what it costs.",
+                    + "cheaper, though not in proportion where a pass costs per time step rather than per row (recurrent networks: the "
+                    + "window keeps the minibatch's padded length), and their signals noisier; docs/benchmarks.md and docs/results.md, "
+                    + "section 4, measure both.",
             "in (0, 1]", v -> v > 0 && v <= 1, Double::parseDouble, String::valueOf));
 
     // ---- training rounds (section 5) ----

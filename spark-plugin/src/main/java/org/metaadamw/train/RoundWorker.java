@@ -19,9 +19,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.indexing.conditions.Conditions;
 
 import java.util.List;
+import java.util.SplittableRandom;
 
 /**
  * One worker's part of a round (algorithm.md section 5 step 2), shared by the single-JVM trainer
@@ -286,11 +289,12 @@ public final class RoundWorker {
      */
     static DataSet validationRows(DataSet validation, double fraction, long roundSeed) {
         long rows = validation.getFeatures().size(0);
-        long m = Math.max(1, (long) Math.ceil(fraction * rows - 1e-9));
+        long m = Math.max(1, (long) Math.ceil(fraction * rows - 1e-9));   // 1e-9: 0.3 · 10 is 3, not 4
         if (m >= rows) {
             return validation;
         }
-        long offset = new java.util.SplittableRandom(roundSeed ^ 0x5DEECE66DL).nextLong(rows - m + 1);
+        long offset = new SplittableRandom(roundSeed ^ 0x5DEECE66DL).nextLong(rows - m + 1);
+        // not DataSet.getRange: its views of rank-3 arrays read back empty rows through get(point(i)) (ND4J 1.0.0-M2.1)
         return new org.nd4j.linalg.dataset.DataSet(rowsOf(validation.getFeatures(), offset, m),
                 rowsOf(validation.getLabels(), offset, m), rowsOf(validation.getFeaturesMaskArray(), offset, m),
                 rowsOf(validation.getLabelsMaskArray(), offset, m));
@@ -300,10 +304,10 @@ public final class RoundWorker {
         if (a == null) {
             return null;
         }
-        org.nd4j.linalg.indexing.INDArrayIndex[] idx = new org.nd4j.linalg.indexing.INDArrayIndex[a.rank()];
-        idx[0] = org.nd4j.linalg.indexing.NDArrayIndex.interval(offset, offset + m);
+        INDArrayIndex[] idx = new INDArrayIndex[a.rank()];
+        idx[0] = NDArrayIndex.interval(offset, offset + m);
         for (int d = 1; d < idx.length; d++) {
-            idx[d] = org.nd4j.linalg.indexing.NDArrayIndex.all();
+            idx[d] = NDArrayIndex.all();
         }
         return a.get(idx).dup();
     }
