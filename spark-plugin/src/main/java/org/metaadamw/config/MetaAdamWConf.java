@@ -110,8 +110,10 @@ public final class MetaAdamWConf {
                     + "it does not shrink with the step, so a collapsed α can recover, and it moves in proportion to how consistently a "
                     + "longer or shorter step would have helped (docs/results.md, section 4). adaptive: the cosine rule with a step size of its own "
                     + "(Rprop's sign rule, Riedmiller and Braun 1993): ×1.2 while c keeps its sign from one meta-step to the next, ×0.5 when it "
-                    + "flips, within [meta.scaleLearningRate/16, 4·meta.scaleLearningRate], starting at meta.scaleLearningRate.",
-            "adam", "cosine", "adaptive");
+                    + "flips, within [meta.scaleLearningRate/16, 4·meta.scaleLearningRate], starting at meta.scaleLearningRate. sign: the same "
+                    + "adapted step, moved by the sign of c instead of c (Rprop proper): a consistent but weak signal moves ρ as fast as a strong "
+                    + "one (docs/results.md, section 4, \"The sign rule\").",
+            "adam", "cosine", "adaptive", "sign");
     public static final ConfigEntry<Double> META_SCALE_FLOOR = nonNegative("meta.scaleFloor", 0.0,
             "Experimental, against the greedy objective's short-horizon bias: e^ρ never falls more than this factor below the largest value it reached "
                     + "(values <= 1 = off).");

@@ -156,13 +156,18 @@ public final class MetaAdamWConfig implements Serializable {
     public double betaMax() { return get(MetaAdamWConf.BETA_MAX); }
     public double metaScaleLearningRate() { return get(MetaAdamWConf.META_SCALE_LEARNING_RATE); }
     public double metaScaleFloor() { return get(MetaAdamWConf.META_SCALE_FLOOR); }
-    /** {@code meta.scaleRule=cosine} or {@code adaptive}: ρ follows the bounded cosine signal instead of an Adam step. */
+    /** {@code meta.scaleRule} cosine, adaptive or sign: ρ follows the bounded cosine signal instead of an Adam step. */
     public boolean cosineScaleRule() { return !get(MetaAdamWConf.META_SCALE_RULE).equals("adam"); }
-    /** {@code meta.scaleRule=adaptive}: the cosine rule with a sign-adapted step size. */
-    public boolean adaptiveScaleStep() { return get(MetaAdamWConf.META_SCALE_RULE).equals("adaptive"); }
+    /** {@code meta.scaleRule=adaptive} or {@code sign}: the cosine rule with a sign-adapted step size. */
+    public boolean adaptiveScaleStep() {
+        String rule = get(MetaAdamWConf.META_SCALE_RULE);
+        return rule.equals("adaptive") || rule.equals("sign");
+    }
+    /** {@code meta.scaleRule=sign}: ρ moves by the adapted step times the sign of the cosine signal, not times the signal. */
+    public boolean signScaleRule() { return get(MetaAdamWConf.META_SCALE_RULE).equals("sign"); }
     /**
      * Whether a global scale is learned with the cosine rule (a scale rate &gt; 0, which validation ties to log
-     * multipliers, and {@code meta.scaleRule} cosine or adaptive): only then is the trace's norm needed.
+     * multipliers, and {@code meta.scaleRule} cosine, adaptive or sign): only then is the trace's norm needed.
      */
     public boolean cosineGlobalScale() { return metaScaleLearningRate() > 0 && cosineScaleRule(); }
     /** μ of the step trace in the loss-decrease hypergradient, in [0, 1); 0 = off. */

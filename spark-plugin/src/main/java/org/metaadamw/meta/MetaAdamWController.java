@@ -385,7 +385,8 @@ public final class MetaAdamWController implements ModulationController {
                         : agree < 0 ? Math.max(SCALE_STEP_DOWN * scaleStep, base / SCALE_STEP_MIN_FRACTION) : scaleStep;
                 lastScaleSignal = gRho;
             }
-            rho = Math.max(Math.log(config.alphaMin()), Math.min(Math.log(config.alphaMax()), rho - scaleStep * gRho));
+            double move = config.signScaleRule() ? Math.signum(gRho) : gRho;
+            rho = Math.max(Math.log(config.alphaMin()), Math.min(Math.log(config.alphaMax()), rho - scaleStep * move));
             rhoMax = Math.max(rhoMax, rho);
         } else if (outputMap.isLog() && config.metaScaleLearningRate() > 0 && Double.isFinite(gRho)) {
             double[] r = b.rho;

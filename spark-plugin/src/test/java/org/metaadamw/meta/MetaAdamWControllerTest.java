@@ -417,6 +417,51 @@ class MetaAdamWControllerTest {
     }
 
     @Test
+    void theSignScaleRuleMovesRhoByTheAdaptedStepTimesTheSignalsSignWhateverItsSize(@TempDir Path dir) throws Exception {
+        ParamGroups groups = groups();
+        int G = groups.count();
+        double kappa = 0.3;
+        MetaAdamWConfig cfg = MetaAdamWConfig.builder().metaScaleRule("sign").metaScaleLearningRate(kappa).alphaMin(1e-4).alphaMax(1e4).build();
+        MetaAdamWController c = new MetaAdamWController(cfg);
+        c.initial(groups);
+        MetaAdamWController adaptive = new MetaAdamWController(cfg.toBuilder().metaScaleRule("adaptive").build());
+        adaptive.initial(groups);
+        // weak but consistent "longer" signals, a flip, and a strong "shorter" one
+        double[] cos = {0, -0.02, -0.05, -0.01, 0.8, -0.03};
+        double step = kappa, rho = 0, rhoAdaptive = 0;
+        for (int round = 0; round < cos.length; round++) {
+            RoundSummary s = stepSummary(G, round, 1e-2, cos[round]);
+            c.next(s, round, 20);
+            adaptive.next(s, round, 20);
+            if (round >= 1) {
+                double agree = cos[round] * (round >= 2 ? cos[round - 1] : 0);
+                step = agree > 0 ? Math.min(1.2 * step, 4 * kappa) : agree < 0 ? Math.max(0.5 * step, kappa / 16) : step;
+                rho -= step * Math.signum(cos[round]);
+                rhoAdaptive -= step * cos[round];
+            }
+            assertEquals(rho, c.scale(), 1e-12, "round " + round);
+            assertEquals(rhoAdaptive, adaptive.scale(), 1e-12, "round " + round);
+            if (round >= 1) {
+                assertEquals(step, c.metrics().get("scaleStep"), 1e-15, "round " + round);
+            }
+        }
+        // after three weak "longer" signals the sign rule has moved ρ by κ(1 + 1.2 + 1.44); the adaptive rule by a few hundredths
+        assertTrue(c.scale() > 0.5 && adaptive.scale() < 0.1, c.scale() + " / " + adaptive.scale());
+        // resumed = uninterrupted with the sign rule too
+        Path file = dir.resolve("meta-state.json");
+        c.snapshot(cos.length).save(file);
+        MetaAdamWController r = new MetaAdamWController(cfg);
+        r.initial(groups);
+        r.restore(MetaState.load(file));
+        for (int round = cos.length; round < cos.length + 4; round++) {
+            RoundSummary s = stepSummary(G, round, 1e-2, round % 3 == 0 ? 0.4 : -0.3);
+            assertEquals(c.next(s, round, 20), r.next(s, round, 20), "round " + round);
+            assertEquals(c.scale(), r.scale(), 0.0, "round " + round);
+        }
+        assertEquals(c.snapshot(99), r.snapshot(99));
+    }
+
+    @Test
     void theCosineIsBoundedByTheStepAndTheTraceAndSkipsExcludedGroups() {
         int G = 2;
         double[][] f = new double[G][9], x = new double[G][RoundStatistics.Signal.COUNT];
