@@ -114,6 +114,12 @@ public final class MetaAdamWConf {
                     + "adapted step, moved by the sign of c instead of c (Rprop proper): a consistent but weak signal moves ρ as fast as a strong "
                     + "one (docs/results.md, section 4, \"The sign rule\").",
             "adam", "cosine", "adaptive", "sign");
+    public static final ConfigEntry<Boolean> META_CENTER_GROUPS = bool("meta.centerGroups", false,
+            "Log multipliers only (no effect with the sigmoid map): the module's per-group log multipliers are centred on their mean weighted by the groups' "
+                    + "parameter counts, α_g = e^(ρ + a_g − Σ_j (n_j/n) a_j) before the bound, so the module only shares the step out between the groups "
+                    + "and the global scale ρ alone sets the step of the average parameter. false: the module's outputs also move the overall level, "
+                    + "following the per-group hypergradient, whose short-horizon bias pulls it down at a well-chosen base lr (docs/results.md, section 4, "
+                    + "\"Centred group multipliers\").");
     public static final ConfigEntry<Double> META_SCALE_FLOOR = nonNegative("meta.scaleFloor", 0.0,
             "Experimental, against the greedy objective's short-horizon bias: e^ρ never falls more than this factor below the largest value it reached "
                     + "(values <= 1 = off).");
@@ -261,6 +267,7 @@ public final class MetaAdamWConf {
         m.put(MODULE_HEADS.key(), 2);
         m.put(MODULE_FFN.key(), 24);
         m.put(META_SCALE_LEARNING_RATE.key(), 0.0);
+        m.put(META_CENTER_GROUPS.key(), false);
         m.put(META_ALIGNMENT.key(), "paper");
         m.put(META_TRACE_DECAY.key(), 0.0);
         m.put(PRIORITIES.key(), new double[]{1, 1, 1});

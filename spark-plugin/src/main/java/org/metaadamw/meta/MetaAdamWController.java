@@ -62,6 +62,8 @@ public final class MetaAdamWController implements ModulationController {
     /** Running maximum of ρ, for {@code meta.scaleFloor}. */
     private double rhoMax;
     private double usedRho;
+    /** {@code meta.centerGroups}: the groups' parameter shares n_g/n, the weights of the centring; null without it. */
+    private double[] centerWeights;
     private Adam scaleAdam;
     private boolean[] usedExcluded;
     private long metaSteps;
@@ -175,6 +177,13 @@ public final class MetaAdamWController implements ModulationController {
         this.rho = 0;
         this.rhoMax = 0;
         this.usedRho = 0;
+        this.centerWeights = null;
+        if (config.centerGroups()) {
+            centerWeights = new double[G];
+            for (int g = 0; g < G; g++) {
+                centerWeights[g] = (double) groups.size(g) / groups.numParams();
+            }
+        }
         this.scaleStep = config.metaScaleStep();
         this.lastScaleSignal = 0;
         this.used = Modulation.neutral(G);
@@ -204,6 +213,11 @@ public final class MetaAdamWController implements ModulationController {
         usedExcluded = new boolean[groups.count()];
         metrics.set(MetricTable.SCALE, rho);
         return handOut(Modulation.neutral(groups.count()));
+    }
+
+    /** The centre of the α logits of {@code out} ({@code meta.centerGroups}); 0 without centring. */
+    private double center(double[] out) {
+        return centerWeights == null ? 0 : OutputMap.center(out, centerWeights);
     }
 
     /** Records {@code m} as the modulation the next round applies, with its per-group metrics. */
@@ -286,7 +300,7 @@ public final class MetaAdamWController implements ModulationController {
         lastForward = forward != null ? forward : module.forward(tokens, b.pass);
         lastTokens = tokens;
         usedRho = rho;
-        outputMap.apply(lastForward.out, usedRho, b.alpha, b.beta, b.nextLambda1, b.nextLambda2);
+        outputMap.apply(lastForward.out, usedRho - center(lastForward.out), b.alpha, b.beta, b.nextLambda1, b.nextLambda2);
         Modulation next = new Modulation(b.alpha, b.beta, b.nextLambda1, b.nextLambda2);
         int nBad = 0;
         for (boolean x : bad) {
@@ -364,10 +378,13 @@ public final class MetaAdamWController implements ModulationController {
             }
         }
         double[] dLogits = b.dLogits;
-        outputMap.backward(lastForward.out, usedRho, dMod, dLogits);
+        outputMap.backward(lastForward.out, usedRho - center(lastForward.out), dMod, dLogits);
+        double gRho = OutputMap.scaleGradient(dLogits, exclude);
+        if (centerWeights != null) {
+            OutputMap.centerBackward(dLogits, centerWeights);
+        }
         double[] gpsi = b.gradient;
         module.backward(lastForward, dLogits, gpsi, b.backward);
-        double gRho = OutputMap.scaleGradient(dLogits, exclude);
         for (double v : gpsi) {
             if (!Double.isFinite(v)) {
                 LOG.warn("meta-step skipped: non-finite meta-gradient");

@@ -133,6 +133,32 @@ final class OutputMap {
         }
     }
 
+    /**
+     * Σ_g w_g a_g over the α logits a_g (every {@value ModuleShape#OUTPUTS}th entry of {@code logits}): the centre that
+     * {@code meta.centerGroups} subtracts, so that {@code apply(logits, ρ − center)} gives α_g from ρ + a_g − Σ_j w_j a_j.
+     */
+    static double center(double[] logits, double[] w) {
+        double c = 0;
+        for (int g = 0; g < w.length; g++) {
+            c += w[g] * logits[g * ModuleShape.OUTPUTS];
+        }
+        return c;
+    }
+
+    /**
+     * Turns dL/dz (from {@link #backward} at ρ − center) into dL/d(logits) through the centring: z_g = ρ + a_g − Σ_j w_j a_j,
+     * so dL/da_k = dL/dz_k − w_k Σ_g dL/dz_g. In place; the other logits' entries are unchanged.
+     */
+    static void centerBackward(double[] dLogits, double[] w) {
+        double sum = 0;
+        for (int g = 0; g < w.length; g++) {
+            sum += dLogits[g * ModuleShape.OUTPUTS];
+        }
+        for (int k = 0; k < w.length; k++) {
+            dLogits[k * ModuleShape.OUTPUTS] -= w[k] * sum;
+        }
+    }
+
     /** dL/dρ from the result of {@link #backward}: the sum of its α entries over the groups not excluded. */
     public static double scaleGradient(double[] dLogits, boolean[] exclude) {
         double sum = 0;
