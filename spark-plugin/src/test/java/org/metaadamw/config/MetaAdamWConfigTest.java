@@ -85,8 +85,8 @@ class MetaAdamWConfigTest {
     void paperPresetSwitchesTheFormulationAndExplicitSettingsStillWin() {
         MetaAdamWConfig d = MetaAdamWConfig.defaults();
         assertTrue(d.logMultipliers());
-        assertEquals(0.5, d.metaScaleLearningRate(), 0);
-        assertTrue(d.cosineScaleRule());
+        assertEquals(0.25, d.metaScaleLearningRate(), 0);
+        assertTrue(d.cosineScaleRule() && d.signScaleRule());
         assertEquals(100, d.alphaMax(), 0);
         assertEquals(0.01, d.alphaMin(), 0);
         assertArrayEquals(new boolean[]{false, true, false}, d.metaTerms());
