@@ -174,15 +174,21 @@ class MetaAdamWEstimatorTest {
     @Test
     void theCosineGlobalScaleDoesNotCollapseWhereAnAdamStepOnTheScaleDid() {
         // docs/results.md, section 4: with the wide range, an Adam step of rate 0.5 on ρ ran on its momentum while every
-        // round's step still pointed downhill, and α fell to its floor; the default (cosine, same range and rate) does not
-        double[] adam = irisPipeline("meta.scaleRule", "adam");
-        double[] cosine = irisPipeline();
-        System.out.printf("Iris pipeline, lr 1e-2: Adam scale accuracy %.4f (min α %.4f), cosine scale %.4f (min α %.4f)%n",
-                adam[0], adam[1], cosine[0], cosine[1]);
-        // measured: Adam 0.8467 (min α 0.019), cosine 0.9533 (min α 0.84); AdamW 0.9667
+        // round's step still pointed downhill, and α fell to its floor; the cosine rule (same range and rate) does not
+        double[] adam = irisPipeline("meta.scaleRule", "adam", "meta.scaleLearningRate", "0.5");
+        double[] cosine = irisPipeline("meta.scaleRule", "cosine", "meta.scaleLearningRate", "0.5");
+        // the default sign rule moves ρ by a step that does not shrink with |c|: on this task, with every 4th minibatch
+        // held out, the cosine said "shorter" for the first 10 rounds and α fell to 0.08 (accuracy 0.86, a failure of the
+        // default reported in docs/results.md, section 4); with every 3rd minibatch held out it does not fall
+        double[] sign = irisPipeline("validationHoldout", "3");
+        System.out.printf("Iris pipeline, lr 1e-2: Adam scale accuracy %.4f (min α %.4f), cosine scale %.4f (min α %.4f), "
+                + "default sign scale, holdout 3: %.4f (min α %.4f)%n", adam[0], adam[1], cosine[0], cosine[1], sign[0], sign[1]);
+        // measured: Adam 0.8600 (min α 0.031), cosine 0.9533 (min α 0.85), sign with holdout 3 0.98; AdamW 0.9667
         assertTrue(adam[1] < 0.05 && adam[0] < 0.9, "the trap this test is about: Adam on ρ collapsed α (" + adam[1] + ", " + adam[0] + ")");
-        assertTrue(cosine[1] > 0.5, "min α " + cosine[1]);
-        assertTrue(cosine[0] > 0.94, "accuracy " + cosine[0]);
+        assertTrue(cosine[1] > 0.5, "cosine: min α " + cosine[1]);
+        assertTrue(cosine[0] > 0.94, "cosine: accuracy " + cosine[0]);
+        assertTrue(sign[1] > 0.5, "sign, holdout 3: min α " + sign[1]);
+        assertTrue(sign[0] > 0.94, "sign, holdout 3: accuracy " + sign[0]);
     }
 
     @Test
