@@ -116,6 +116,13 @@ public final class MetaAdamWConf {
                     + "adapted step, moved by the sign of c instead of c (Rprop proper; the default since 2026-12-03): a consistent but weak signal moves ρ as "
                     + "fast as a strong one (docs/results.md, section 4, \"The sign rule\"). The default until then was adaptive with meta.scaleLearningRate=0.5.",
             "adam", "cosine", "adaptive", "sign");
+    public static final ConfigEntry<String> META_SCALE_SIGNAL = choice("meta.scaleSignal", "joint",
+            "The cosine signal c that meta.scaleRule cosine, adaptive and sign move ρ by (no effect with adam or without a trace). joint: one cosine of "
+                    + "gv1 and the round's step plus the trace μe, Σ(⟨gv1, Δ⟩ + ⟨gv1, μe⟩) ÷ (‖gv1‖(‖Δ‖ + ‖μe‖)), so each part weighs by its length and, "
+                    + "once the step has shrunk, the trace of earlier, longer steps alone sets c. balanced: the mean of the two cosines, "
+                    + "½(⟨gv1, Δ⟩ ÷ (‖gv1‖‖Δ‖) + ⟨gv1, μe⟩ ÷ (‖gv1‖‖μe‖)), so the round's own step keeps half the say whatever its length "
+                    + "(docs/results.md, section 4, \"A failure of the default on a small task\").",
+            "joint", "balanced");
     public static final ConfigEntry<Boolean> META_CENTER_GROUPS = bool("meta.centerGroups", false,
             "Log multipliers only (no effect with the sigmoid map): the module's per-group log multipliers are centred on their mean weighted by the groups' "
                     + "parameter counts, α_g = e^(ρ + a_g − Σ_j (n_j/n) a_j) before the bound, so the module only shares the step out between the groups "

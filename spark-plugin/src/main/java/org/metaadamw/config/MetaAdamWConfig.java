@@ -165,6 +165,8 @@ public final class MetaAdamWConfig implements Serializable {
         String rule = get(MetaAdamWConf.META_SCALE_RULE);
         return rule.equals("adaptive") || rule.equals("sign");
     }
+    /** {@code meta.scaleSignal=balanced}: ρ's cosine signal is the mean of the step's and the trace's cosines. */
+    public boolean balancedScaleSignal() { return get(MetaAdamWConf.META_SCALE_SIGNAL).equals("balanced"); }
     /** {@code meta.scaleRule=sign}: ρ moves by the adapted step times the sign of the cosine signal, not times the signal. */
     public boolean signScaleRule() { return get(MetaAdamWConf.META_SCALE_RULE).equals("sign"); }
     /**

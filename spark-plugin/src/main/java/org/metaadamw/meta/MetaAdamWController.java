@@ -394,7 +394,7 @@ public final class MetaAdamWController implements ModulationController {
         metaAdam.step(module.weights(), gpsi);
         if (config.cosineGlobalScale()) {
             // bounded and scale-free: a signal that shrinks with the step (dL/dρ ∝ ‖Δ‖) cannot trap ρ at its floor
-            gRho = s.scaleCosine(exclude);
+            gRho = config.balancedScaleSignal() ? s.balancedScaleCosine(exclude) : s.scaleCosine(exclude);
             if (config.adaptiveScaleStep()) {
                 // Rprop's sign rule on the step size: a signal that keeps its sign says the step is too timid
                 double base = config.metaScaleStep(), agree = gRho * lastScaleSignal;

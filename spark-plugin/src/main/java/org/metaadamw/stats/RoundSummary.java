@@ -75,6 +75,37 @@ public record RoundSummary(double[][] features, double[][] signals, double lossV
     }
 
     /**
+     * c ∈ [−1, 1]: the mean of two cosines, Σ_g {@link #averagedStepSlope(int)} ÷ (‖gv1‖ ‖Δ‖) for the round's step
+     * and Σ_g ⟨gv1, μe⟩_g ÷ (‖gv1‖ ‖μe‖) for the trace, each clipped to [−1, 1], norms over the groups not excluded;
+     * the step's cosine alone without a trace. Unlike {@link #scaleCosine(boolean[])} the round's step keeps half
+     * the weight however short it is next to the trace. 0 when no meta-signals were sent.
+     */
+    public double balancedScaleCosine(boolean[] exclude) {
+        if (signals == null) {
+            return 0;
+        }
+        double step = 0, trace = 0, g2 = 0, d2 = 0, e2 = 0;
+        for (int g = 0; g < signals.length; g++) {
+            if (exclude != null && exclude[g]) {
+                continue;
+            }
+            double[] x = signals[g];
+            step += averagedStepSlope(g);
+            trace += x[RoundStatistics.Signal.GV1_TRACE];
+            g2 += x[RoundStatistics.Signal.GV1_SQ];
+            d2 += x[RoundStatistics.Signal.DELTA_SQ];
+            e2 += traceSq == null ? 0 : traceSq[g];
+        }
+        double cs = cosine(step, g2, d2), ce = cosine(trace, g2, e2);
+        return e2 > 0 ? 0.5 * (cs + ce) : cs;
+    }
+
+    private static double cosine(double dot, double a2, double b2) {
+        double den = Math.sqrt(a2) * Math.sqrt(b2);
+        return den > 0 && Double.isFinite(den) ? Math.max(-1, Math.min(1, dot / den)) : 0;
+    }
+
+    /**
      * The slope the loss-decrease term differentiates: {@link #averagedStepSlope(int)} plus
      * ⟨gv1, μe⟩_g, the first-order effect of having scaled the traced earlier steps too
      * ({@code meta.traceDecay}; zero when off).

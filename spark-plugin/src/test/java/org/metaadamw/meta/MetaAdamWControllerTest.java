@@ -480,5 +480,22 @@ class MetaAdamWControllerTest {
         assertEquals(-1.0, new RoundSummary(f, x, 1, 0.9, 0.8, 1).scaleCosine(skip1), 0.0);
         assertEquals(0.0, new RoundSummary(f, null, 1, 0.9, 0.8, 1).scaleCosine(null), 0.0, "no meta-signals");
         assertEquals(1.0, s.scaleCosine(null), 0.0, "group 1's +100 dominates (and is clipped to 1)");
+        // balanced: ½(−3 / (2 · 3) + clip(−5 / (2 · 2))) = ½(−0.5 − 1)
+        assertEquals(-0.75, s.balancedScaleCosine(skip1), 1e-15);
+        assertEquals(-0.5, new RoundSummary(f, x, 1, 0.9, 0.8, 1).balancedScaleCosine(skip1), 1e-15, "no trace: the step's cosine");
+        assertEquals(0.0, new RoundSummary(f, null, 1, 0.9, 0.8, 1).balancedScaleCosine(null), 0.0, "no meta-signals");
+    }
+
+    @Test
+    void theBalancedCosineKeepsAShortStepsSayAgainstALongTrace() {
+        double[][] f = new double[1][9], x = new double[1][RoundStatistics.Signal.COUNT];
+        x[0][RoundStatistics.Signal.GV1_DELTA] = -0.016;  // the round's step (‖Δ‖ = 0.01) says "longer": cosine −0.8
+        x[0][RoundStatistics.Signal.GV1_TRACE] = 0.4;     // the trace (‖μe‖ = 1) says "shorter": cosine 0.2
+        x[0][RoundStatistics.Signal.GV1_SQ] = 4;
+        x[0][RoundStatistics.Signal.DELTA_SQ] = 1e-4;
+        RoundSummary s = new RoundSummary(f, x, 1, 0.9, 0.8, 1).withTrace(new double[]{1});
+        // joint: (−0.016 + 0.4) / (2 · (0.01 + 1)), the trace decides; balanced: ½(−0.8 + 0.2)
+        assertEquals(0.384 / 2.02, s.scaleCosine(null), 1e-15);
+        assertEquals(-0.3, s.balancedScaleCosine(null), 1e-15);
     }
 }

@@ -181,14 +181,19 @@ class MetaAdamWEstimatorTest {
         // held out, the cosine said "shorter" for the first 10 rounds and α fell to 0.08 (accuracy 0.86, a failure of the
         // default reported in docs/results.md, section 4); with every 3rd minibatch held out it does not fall
         double[] sign = irisPipeline("validationHoldout", "3");
+        // meta.scaleSignal=balanced: the round's own step (which said "longer") keeps half the say against the trace
+        double[] balanced = irisPipeline("meta.scaleSignal", "balanced");
         System.out.printf("Iris pipeline, lr 1e-2: Adam scale accuracy %.4f (min α %.4f), cosine scale %.4f (min α %.4f), "
-                + "default sign scale, holdout 3: %.4f (min α %.4f)%n", adam[0], adam[1], cosine[0], cosine[1], sign[0], sign[1]);
-        // measured: Adam 0.8600 (min α 0.031), cosine 0.9533 (min α 0.85), sign with holdout 3 0.98; AdamW 0.9667
+                + "default sign scale, holdout 3: %.4f (min α %.4f), sign with the balanced signal: %.4f (min α %.4f)%n",
+                adam[0], adam[1], cosine[0], cosine[1], sign[0], sign[1], balanced[0], balanced[1]);
+        // measured: Adam 0.8600 (min α 0.031), cosine 0.9533 (min α 0.85), sign with holdout 3 0.98, balanced 0.9867; AdamW 0.9667
         assertTrue(adam[1] < 0.05 && adam[0] < 0.9, "the trap this test is about: Adam on ρ collapsed α (" + adam[1] + ", " + adam[0] + ")");
         assertTrue(cosine[1] > 0.5, "cosine: min α " + cosine[1]);
         assertTrue(cosine[0] > 0.94, "cosine: accuracy " + cosine[0]);
         assertTrue(sign[1] > 0.5, "sign, holdout 3: min α " + sign[1]);
         assertTrue(sign[0] > 0.94, "sign, holdout 3: accuracy " + sign[0]);
+        assertTrue(balanced[1] > 0.5, "balanced: min α " + balanced[1]);
+        assertTrue(balanced[0] > 0.94, "balanced: accuracy " + balanced[0]);
     }
 
     @Test
