@@ -99,29 +99,31 @@ public final class MetaAdamWConf {
     public static final ConfigEntry<String> HUW_MODE = choice("huw.mode", "abs",
             "abs: s_i's own gradient uses |L_i| (bounded below; equilibrium weight p_i/|L_i|); paper: the literal formula (with the clamp).",
             "abs", "paper");
-    public static final ConfigEntry<Double> META_SCALE_LEARNING_RATE = nonNegative("meta.scaleLearningRate", 0.25,
+    public static final ConfigEntry<Double> META_SCALE_LEARNING_RATE = nonNegative("meta.scaleLearningRate", 0.5,
             "Step size κ (per meta-step, in log space) of ρ, the global log step scale shared by all groups (log multipliers only; 0 = no global scale): "
-                    + "the starting step of meta.scaleRule=sign and adaptive (their step then stays within [κ/16, 4κ]), the fixed step of cosine, Adam's "
-                    + "learning rate for adam. 0.25 was chosen for sign, the default rule, by the sweep of docs/results.md, section 4 (\"The sign rule\": with 0.5 it "
-                    + "overshot and collapsed α on one seed of three); adaptive and cosine were measured with 0.5 (the default until 2026-12-03), adam with 0.1. "
+                    + "the starting step of meta.scaleRule=adaptive and sign (their step then stays within [κ/16, 4κ]), the fixed step of cosine, Adam's "
+                    + "learning rate for adam. adaptive (the default) and cosine were measured with 0.5; sign with 0.25 and 0.5 (docs/results.md, section 4, "
+                    + "\"The sign rule\": with 0.5 it overshot and collapsed α on one seed of three), adam with 0.1. "
                     + "ρ follows the summed hypergradient of every group, so a base learning rate that is too small or too large is corrected within tens of rounds.");
-    public static final ConfigEntry<String> META_SCALE_RULE = choice("meta.scaleRule", "sign",
+    public static final ConfigEntry<String> META_SCALE_RULE = choice("meta.scaleRule", "adaptive",
             "How ρ, the global log step scale, follows its hypergradient (log multipliers only). adam: an Adam step of size meta.scaleLearningRate on "
                     + "dL_meta/dρ. cosine: ρ ← ρ − meta.scaleLearningRate·c with c ∈ [−1, 1] the cosine of the validation gradient gv1 and the step "
                     + "the loss-decrease term scales (the round's step plus the trace μe, bounded by ‖gv1‖(‖Δ‖ + ‖μe‖)), summed over all groups: "
                     + "it does not shrink with the step, so a collapsed α can recover, and it moves in proportion to how consistently a "
                     + "longer or shorter step would have helped (docs/results.md, section 4). adaptive: the cosine rule with a step size of its own "
                     + "(Rprop's sign rule, Riedmiller and Braun 1993): ×1.2 while c keeps its sign from one meta-step to the next, ×0.5 when it "
-                    + "flips, within [meta.scaleLearningRate/16, 4·meta.scaleLearningRate], starting at meta.scaleLearningRate. sign: the same "
-                    + "adapted step, moved by the sign of c instead of c (Rprop proper; the default since 2026-12-03): a consistent but weak signal moves ρ as "
-                    + "fast as a strong one (docs/results.md, section 4, \"The sign rule\"). The default until then was adaptive with meta.scaleLearningRate=0.5.",
+                    + "flips, within [meta.scaleLearningRate/16, 4·meta.scaleLearningRate], starting at meta.scaleLearningRate (the default). sign: the same "
+                    + "adapted step, moved by the sign of c instead of c (Rprop proper): a consistent but weak signal moves ρ as fast as a strong one. "
+                    + "With κ = 0.25 it had the better worst case over the lr sweep on all three tasks, but on small validation sets (Iris) a weak, "
+                    + "consistent early signal drove α to its floor and training stalled (docs/results.md, section 4, \"The sign rule\" and "
+                    + "\"A failure of the sign rule on a small task\"); it was the default for one day (2026-12-03) and is not any more.",
             "adam", "cosine", "adaptive", "sign");
     public static final ConfigEntry<String> META_SCALE_SIGNAL = choice("meta.scaleSignal", "joint",
             "The cosine signal c that meta.scaleRule cosine, adaptive and sign move ρ by (no effect with adam or without a trace). joint: one cosine of "
                     + "gv1 and the round's step plus the trace μe, Σ(⟨gv1, Δ⟩ + ⟨gv1, μe⟩) ÷ (‖gv1‖(‖Δ‖ + ‖μe‖)), so each part weighs by its length and, "
                     + "once the step has shrunk, the trace of earlier, longer steps alone sets c. balanced: the mean of the two cosines, "
                     + "½(⟨gv1, Δ⟩ ÷ (‖gv1‖‖Δ‖) + ⟨gv1, μe⟩ ÷ (‖gv1‖‖μe‖)), so the round's own step keeps half the say whatever its length "
-                    + "(docs/results.md, section 4, \"A failure of the default on a small task\").",
+                    + "(docs/results.md, section 4, \"A failure of the sign rule on a small task\").",
             "joint", "balanced");
     public static final ConfigEntry<Boolean> META_CENTER_GROUPS = bool("meta.centerGroups", false,
             "Log multipliers only (no effect with the sigmoid map): the module's per-group log multipliers are centred on their mean weighted by the groups' "
