@@ -403,13 +403,18 @@ class MetaAdamWControllerTest {
         assertEquals(kappa, fixed.metrics().get("scaleStep"), 0.0);
         assertEquals(4 * kappa * 0.5, fixed.scale(), 1e-12);
         // resumed = uninterrupted: the step size and the last signal are part of the saved state
-        Path file = dir.resolve("meta-state.json");
-        c.snapshot(cos.length).save(file);
+        assertResumedEqualsUninterrupted(c, cfg, groups, dir.resolve("meta-state.json"), cos.length);
+    }
+
+    /** Saves {@code c} at round {@code from}, restores a new controller from the file, and runs both on the same 4 rounds. */
+    private static void assertResumedEqualsUninterrupted(MetaAdamWController c, MetaAdamWConfig cfg, ParamGroups groups, Path file,
+                                                         int from) throws Exception {
+        c.snapshot(from).save(file);
         MetaAdamWController r = new MetaAdamWController(cfg);
         r.initial(groups);
         r.restore(MetaState.load(file));
-        for (int round = cos.length; round < cos.length + 4; round++) {
-            RoundSummary s = stepSummary(G, round, 1e-2, round % 3 == 0 ? 0.4 : -0.3);
+        for (int round = from; round < from + 4; round++) {
+            RoundSummary s = stepSummary(groups.count(), round, 1e-2, round % 3 == 0 ? 0.4 : -0.3);
             assertEquals(c.next(s, round, 20), r.next(s, round, 20), "round " + round);
             assertEquals(c.scale(), r.scale(), 0.0, "round " + round);
         }
@@ -448,17 +453,7 @@ class MetaAdamWControllerTest {
         // after three weak "longer" signals the sign rule has moved ρ by κ(1 + 1.2 + 1.44); the adaptive rule by a few hundredths
         assertTrue(c.scale() > 0.5 && adaptive.scale() < 0.1, c.scale() + " / " + adaptive.scale());
         // resumed = uninterrupted with the sign rule too
-        Path file = dir.resolve("meta-state.json");
-        c.snapshot(cos.length).save(file);
-        MetaAdamWController r = new MetaAdamWController(cfg);
-        r.initial(groups);
-        r.restore(MetaState.load(file));
-        for (int round = cos.length; round < cos.length + 4; round++) {
-            RoundSummary s = stepSummary(G, round, 1e-2, round % 3 == 0 ? 0.4 : -0.3);
-            assertEquals(c.next(s, round, 20), r.next(s, round, 20), "round " + round);
-            assertEquals(c.scale(), r.scale(), 0.0, "round " + round);
-        }
-        assertEquals(c.snapshot(99), r.snapshot(99));
+        assertResumedEqualsUninterrupted(c, cfg, groups, dir.resolve("meta-state.json"), cos.length);
     }
 
     @Test
