@@ -39,22 +39,7 @@ public record RoundSummary(double[][] features, double[][] signals, double lossV
      * validation loss. 0 when a norm is 0 or no meta-signals were sent.
      */
     public double scaleCosine(boolean[] exclude) {
-        if (signals == null) {
-            return 0;
-        }
-        double num = 0, g2 = 0, d2 = 0, e2 = 0;
-        for (int g = 0; g < signals.length; g++) {
-            if (exclude != null && exclude[g]) {
-                continue;
-            }
-            double[] x = signals[g];
-            num += lossSlope(g);
-            g2 += x[RoundStatistics.Signal.GV1_SQ];
-            d2 += x[RoundStatistics.Signal.DELTA_SQ];
-            e2 += traceSq == null ? 0 : traceSq[g];
-        }
-        double den = Math.sqrt(g2) * (Math.sqrt(d2) + Math.sqrt(e2));
-        return den > 0 && Double.isFinite(den) ? Math.max(-1, Math.min(1, num / den)) : 0;
+        return scaleCosine(exclude, false);
     }
 
     /**
@@ -81,20 +66,33 @@ public record RoundSummary(double[][] features, double[][] signals, double lossV
      * the weight however short it is next to the trace. 0 when no meta-signals were sent.
      */
     public double balancedScaleCosine(boolean[] exclude) {
+        return scaleCosine(exclude, true);
+    }
+
+    /** Both signals from one pass over the groups; the joint sum keeps its per-group order (lossSlope). */
+    private double scaleCosine(boolean[] exclude, boolean balanced) {
         if (signals == null) {
             return 0;
         }
-        double step = 0, trace = 0, g2 = 0, d2 = 0, e2 = 0;
+        double num = 0, step = 0, trace = 0, g2 = 0, d2 = 0, e2 = 0;
         for (int g = 0; g < signals.length; g++) {
             if (exclude != null && exclude[g]) {
                 continue;
             }
             double[] x = signals[g];
-            step += averagedStepSlope(g);
-            trace += x[RoundStatistics.Signal.GV1_TRACE];
+            if (balanced) {
+                step += averagedStepSlope(g);
+                trace += x[RoundStatistics.Signal.GV1_TRACE];
+            } else {
+                num += lossSlope(g);
+            }
             g2 += x[RoundStatistics.Signal.GV1_SQ];
             d2 += x[RoundStatistics.Signal.DELTA_SQ];
             e2 += traceSq == null ? 0 : traceSq[g];
+        }
+        if (!balanced) {
+            double den = Math.sqrt(g2) * (Math.sqrt(d2) + Math.sqrt(e2));
+            return den > 0 && Double.isFinite(den) ? Math.max(-1, Math.min(1, num / den)) : 0;
         }
         double cs = cosine(step, g2, d2), ce = cosine(trace, g2, e2);
         return e2 > 0 ? 0.5 * (cs + ce) : cs;
