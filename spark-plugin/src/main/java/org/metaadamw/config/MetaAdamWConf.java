@@ -125,6 +125,12 @@ public final class MetaAdamWConf {
                     + "½(⟨gv1, Δ⟩ ÷ (‖gv1‖‖Δ‖) + ⟨gv1, μe⟩ ÷ (‖gv1‖‖μe‖)), so the round's own step keeps half the say whatever its length "
                     + "(docs/results.md, section 4, \"A failure of the sign rule on a small task\").",
             "joint", "balanced");
+    public static final ConfigEntry<String> META_TRACE_SCALE = choice("meta.traceScale", "applied",
+            "How the step trace μe (meta.traceDecay) keeps its earlier steps. applied: at the length they were taken with. current: rescaled per group "
+                    + "by α_g(next) ÷ α_g(applied) after every meta-step, so that they count as if taken at the multiplier the next round applies; "
+                    + "after the step has shrunk, the trace shrinks with it instead of outweighing the round's own step in the cosine signal and the "
+                    + "loss-decrease hypergradient (docs/results.md, section 4, \"A failure of the sign rule on a small task\").",
+            "applied", "current");
     public static final ConfigEntry<Boolean> META_CENTER_GROUPS = bool("meta.centerGroups", false,
             "Log multipliers only (no effect with the sigmoid map): the module's per-group log multipliers are centred on their mean weighted by the groups' "
                     + "parameter counts, α_g = e^(ρ + a_g − Σ_j (n_j/n) a_j) before the bound, so the module only shares the step out between the groups "

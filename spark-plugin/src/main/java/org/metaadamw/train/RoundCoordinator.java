@@ -123,6 +123,22 @@ public final class RoundCoordinator {
         return Collections.unmodifiableList(history);
     }
 
+    /**
+     * {@code meta.traceScale=current}: each group's part of the trace times α_g(next) ÷ α_g(applied), so that the
+     * earlier steps count as if they had been taken at the multiplier the next round applies.
+     */
+    private void rescaleTrace(Modulation applied, Modulation next) {
+        var tensors = groups.tensors();
+        for (int ti = 0; ti < tensors.size(); ti++) {
+            var t = tensors.get(ti);
+            int g = groups.groupOfTensor(ti);
+            double ratio = next.alpha(g) / applied.alpha(g);
+            if (ratio != 1 && Double.isFinite(ratio)) {
+                trace.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(t.offset(), t.offset() + t.length())).muli(ratio);
+            }
+        }
+    }
+
     /** Per group ‖d‖² of a flat vector (the averaged step Δ̄ of a round). */
     private double[] groupSquaredNorms(INDArray d) {
         double[] out = new double[groups.count()];
@@ -343,6 +359,9 @@ public final class RoundCoordinator {
         assignState.run();
         modulation = controller.next(summary, hypergradients, round, Math.max(1, totalRounds));
         checkRuleKind();
+        if (trace != null && cfg.rescaledTrace()) {
+            rescaleTrace(used, modulation);
+        }
         history.add(new RoundRecord(round, epoch, steps, summary.lossTrain(), summary.lossValStart(), summary.lossValEnd(),
                 used.alphas(), used.betas(), false, seconds, controller.metrics()));
         round++;

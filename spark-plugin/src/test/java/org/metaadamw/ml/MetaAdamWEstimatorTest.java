@@ -185,13 +185,19 @@ class MetaAdamWEstimatorTest {
         // half the say and α does not fall
         double[] sign = irisPipeline("meta.scaleRule", "sign", "meta.scaleLearningRate", "0.25");
         double[] balanced = irisPipeline("meta.scaleRule", "sign", "meta.scaleLearningRate", "0.25", "meta.scaleSignal", "balanced");
+        // with meta.traceScale=current the trace shrinks with the step, so it cannot outweigh the round's own step either
+        double[] signCurrent = irisPipeline("meta.scaleRule", "sign", "meta.scaleLearningRate", "0.25", "meta.traceScale", "current");
+        double[] adaptiveCurrent = irisPipeline("meta.traceScale", "current");
         System.out.printf("Iris pipeline, lr 1e-2: accuracy (min α): Adam scale %.4f (%.4f), cosine %.4f (%.4f), default adaptive %.4f (%.4f), "
-                + "sign %.4f (%.4f), sign with the balanced signal %.4f (%.4f)%n", adam[0], adam[1], cosine[0], cosine[1],
-                adaptive[0], adaptive[1], sign[0], sign[1], balanced[0], balanced[1]);
-        // measured: Adam 0.8600 (0.031), cosine 0.9533 (0.85), adaptive 0.9600, sign 0.8600 (0.081), balanced 0.9867 (0.84); AdamW 0.9667
+                + "sign %.4f (%.4f), sign with the balanced signal %.4f (%.4f), sign with the rescaled trace %.4f (%.4f), "
+                + "adaptive with the rescaled trace %.4f (%.4f)%n", adam[0], adam[1], cosine[0], cosine[1],
+                adaptive[0], adaptive[1], sign[0], sign[1], balanced[0], balanced[1], signCurrent[0], signCurrent[1],
+                adaptiveCurrent[0], adaptiveCurrent[1]);
+        // measured: Adam 0.8600 (0.031), cosine 0.9533 (0.85), adaptive 0.9600 (0.80), sign 0.8600 (0.081), balanced 0.9867 (0.84),
+        // sign + rescaled trace 0.9667 (0.52), adaptive + rescaled trace 0.9800 (0.95); AdamW 0.9667
         assertTrue(adam[1] < 0.05 && adam[0] < 0.9, "the trap this test is about: Adam on ρ collapsed α (" + adam[1] + ", " + adam[0] + ")");
         assertTrue(sign[1] < 0.2 && sign[0] < 0.9, "the sign rule's trap: α collapsed (" + sign[1] + ", " + sign[0] + ")");
-        for (double[] r : new double[][]{cosine, adaptive, balanced}) {
+        for (double[] r : new double[][]{cosine, adaptive, balanced, signCurrent, adaptiveCurrent}) {
             assertTrue(r[1] > 0.5, "min α " + r[1]);
             assertTrue(r[0] > 0.94, "accuracy " + r[0]);
         }

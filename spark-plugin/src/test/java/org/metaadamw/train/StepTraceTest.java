@@ -20,6 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** meta.traceDecay: the decayed trace of applied steps and its term of the loss-decrease slope. */
 class StepTraceTest {
@@ -54,6 +55,49 @@ class StepTraceTest {
         RoundCoordinator none = new RoundCoordinator(off, groups, Controllers.create(off));
         none.finishRound(theta, state, theta.add(d1), state.copy(), emptyStats(groups, off), true, 0, 5, 10, 0);
         assertNull(none.trace(), "traceDecay = 0 keeps no trace");
+    }
+
+    @Test
+    void theRescaledTraceCountsEarlierStepsAtTheNextRoundsMultipliers() {
+        MultiLayerNetwork net = TestNets.mlp(2, DataType.DOUBLE, 1e-3, 0, false, false);
+        ParamGroups groups = ParamGroups.of(net, GroupingStrategy.LAYER);
+        double mu = 0.75;
+        // the hypergradient controller moves each α_g by the sign of its slope: random slopes move them apart
+        MetaAdamWConfig cfg = MetaAdamWConfig.builder().controller("hypergradient").metaTraceDecay(mu).set(org.metaadamw.config.MetaAdamWConf.META_TRACE_SCALE, "current").build();
+        MetaAdamWConfig plainCfg = cfg.toBuilder().set(org.metaadamw.config.MetaAdamWConf.META_TRACE_SCALE, "applied").build();
+        RoundCoordinator co = new RoundCoordinator(cfg, groups, Controllers.create(cfg));
+        RoundCoordinator plain = new RoundCoordinator(plainCfg, groups, Controllers.create(plainCfg));
+        INDArray theta = net.params().dup();
+        AdamWState state = AdamWState.zeros(theta);
+        long n = theta.length();
+        int G = groups.count(), F = cfg.featureColumns();
+        var rng = new java.util.Random(3);
+        INDArray expected = null;
+        boolean moved = false;
+        for (int r = 0; r < 4; r++) {
+            INDArray d = Nd4j.rand(DataType.DOUBLE, n).subi(0.5);
+            double[] signals = new double[G * Signal.COUNT];
+            for (int i = 0; i < signals.length; i++) {
+                signals[i] = rng.nextGaussian();
+            }
+            var stats = new RoundStatistics(G, F, new double[G * F], signals, 1, 0.9, 0.8, 1, 1);
+            var used = co.modulation();
+            co.finishRound(theta, state, theta.add(d), state.copy(), stats, true, 0, 5, 10, 0);
+            plain.finishRound(theta, state, theta.add(d), state.copy(), stats, true, 0, 5, 10, 0);
+            var next = co.modulation();
+            expected = expected == null ? d.mul(mu) : expected.addi(d).muli(mu);
+            for (int ti = 0; ti < groups.tensors().size(); ti++) {
+                ParamTensor t = groups.tensors().get(ti);
+                int g = groups.groupOfTensor(ti);
+                double ratio = next.alpha(g) / used.alpha(g);
+                moved |= Math.abs(ratio - 1) > 1e-3;
+                expected.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(t.offset(), t.offset() + t.length())).muli(ratio);
+            }
+            assertEquals(0.0, co.trace().sub(expected).amaxNumber().doubleValue(), 1e-12, "round " + r);
+            assertEquals(next, plain.modulation(), "the rescaling changes only the trace here (no meta-signals read it)");
+        }
+        assertTrue(moved, "the multipliers must have moved for this test to check anything");
+        assertTrue(co.trace().sub(plain.trace()).amaxNumber().doubleValue() > 1e-3, "applied keeps the steps as taken");
     }
 
     @Test
