@@ -41,7 +41,7 @@ public final class MetaAdamWController implements ModulationController {
     private static final Logger LOG = LoggerFactory.getLogger(MetaAdamWController.class);
     /** Term names as used in metric keys, in {@link MetaObjective} order. */
     public static final String[] TERM_NAMES = {"alignment", "lossDecrease", "gap"};
-    /** {@code meta.scaleRule=adaptive} (the default) and {@code sign}: Rprop's factors (Riedmiller and Braun 1993) and the step's bounds relative to κ. */
+    /** {@code meta.scaleRule=sign} (the default) and {@code adaptive}: Rprop's factors (Riedmiller and Braun 1993) and the step's bounds relative to κ. */
     private static final double SCALE_STEP_UP = 1.2, SCALE_STEP_DOWN = 0.5, SCALE_STEP_MAX = 4, SCALE_STEP_MIN_FRACTION = 16;
 
     private final MetaAdamWConfig config;
@@ -57,7 +57,7 @@ public final class MetaAdamWController implements ModulationController {
     private double[][] lastTokens;
     private Modulation used;
     private double rho;
-    /** Step size of ρ's cosine rule (fixed, or sign-adapted with {@code meta.scaleRule=adaptive}, the default, or {@code sign}) and the last cosine signal. */
+    /** Step size of ρ's cosine rule (fixed, or sign-adapted with {@code meta.scaleRule=sign}, the default, or {@code adaptive}) and the last cosine signal. */
     private double scaleStep, lastScaleSignal;
     /** Running maximum of ρ, for {@code meta.scaleFloor}. */
     private double rhoMax;

@@ -85,8 +85,8 @@ class MetaAdamWConfigTest {
     void paperPresetSwitchesTheFormulationAndExplicitSettingsStillWin() {
         MetaAdamWConfig d = MetaAdamWConfig.defaults();
         assertTrue(d.logMultipliers());
-        assertEquals(0.5, d.metaScaleLearningRate(), 0);
-        assertTrue(d.cosineScaleRule() && d.adaptiveScaleStep() && !d.signScaleRule());
+        assertEquals(0.25, d.metaScaleLearningRate(), 0);
+        assertTrue(d.cosineScaleRule() && d.adaptiveScaleStep() && d.signScaleRule() && d.rescaledTrace());
         assertEquals(100, d.alphaMax(), 0);
         assertEquals(0.01, d.alphaMin(), 0);
         assertArrayEquals(new boolean[]{false, true, false}, d.metaTerms());
@@ -176,10 +176,10 @@ class MetaAdamWConfigTest {
         assertEquals(10, MetaAdamWConfig.builder().metaSignal("validation").averagingFrequency(5).metaCostBudget(0.05).metaInterval(10).build().metaInterval());
         assertEquals(1, MetaAdamWConfig.builder().metaSignal("validation").averagingFrequency(5).metaCostBudget(10).build().metaInterval());
         // the cosine scale's step grows with the factor the budget added, not with an interval the user set
-        assertEquals(0.5, MetaAdamWConfig.builder().metaSignal("validation").averagingFrequency(5).build().metaScaleStep(), 0.0);
-        assertEquals(3.0, MetaAdamWConfig.builder().metaSignal("validation").averagingFrequency(5).metaCostBudget(0.05).build().metaScaleStep(), 1e-15);
-        assertEquals(0.5, MetaAdamWConfig.builder().metaSignal("validation").averagingFrequency(5).metaInterval(6).build().metaScaleStep(), 0.0);
-        assertEquals(0.5, MetaAdamWConfig.builder().metaSignal("validation").averagingFrequency(5).metaCostBudget(0.05).metaInterval(10).build().metaScaleStep(), 0.0);
+        assertEquals(0.25, MetaAdamWConfig.builder().metaSignal("validation").averagingFrequency(5).build().metaScaleStep(), 0.0);
+        assertEquals(1.5, MetaAdamWConfig.builder().metaSignal("validation").averagingFrequency(5).metaCostBudget(0.05).build().metaScaleStep(), 1e-15);
+        assertEquals(0.25, MetaAdamWConfig.builder().metaSignal("validation").averagingFrequency(5).metaInterval(6).build().metaScaleStep(), 0.0);
+        assertEquals(0.25, MetaAdamWConfig.builder().metaSignal("validation").averagingFrequency(5).metaCostBudget(0.05).metaInterval(10).build().metaScaleStep(), 0.0);
         var e = assertThrows(IllegalArgumentException.class, () -> MetaAdamWConfig.fromMap(Map.of("spark.metaadamw.meta.costBudget", "-0.1")));
         assertTrue(e.getMessage().contains("spark.metaadamw.meta.costBudget"), e.getMessage());
     }

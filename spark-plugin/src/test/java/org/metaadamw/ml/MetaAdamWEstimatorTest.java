@@ -175,21 +175,21 @@ class MetaAdamWEstimatorTest {
     void theCosineGlobalScaleDoesNotCollapseWhereAnAdamStepOnTheScaleDid() {
         // docs/results.md, section 4: with the wide range, an Adam step of rate 0.5 on ρ ran on its momentum while every
         // round's step still pointed downhill, and α fell to its floor; the cosine rule (same range and rate) and the
-        // default (adaptive, κ 0.5) do not
-        double[] adam = irisPipeline("meta.scaleRule", "adam", "meta.scaleLearningRate", "0.5");
-        double[] cosine = irisPipeline("meta.scaleRule", "cosine");
-        double[] adaptive = irisPipeline();
+        // adaptive rule (κ 0.5) do not
+        double[] adam = irisPipeline("meta.scaleRule", "adam", "meta.scaleLearningRate", "0.5", "meta.traceScale", "applied");
+        double[] cosine = irisPipeline("meta.scaleRule", "cosine", "meta.scaleLearningRate", "0.5", "meta.traceScale", "applied");
+        double[] adaptive = irisPipeline("meta.scaleRule", "adaptive", "meta.scaleLearningRate", "0.5", "meta.traceScale", "applied");
         // the sign rule (κ 0.25) moves ρ by a step that does not shrink with |c|: here, with every 4th minibatch held out,
         // the cosine said "shorter" for the first 10 rounds and α fell to 0.08 (docs/results.md, section 4, "A failure of
         // the sign rule on a small task"); with meta.scaleSignal=balanced the round's own step, which said "longer", keeps
         // half the say and α does not fall
-        double[] sign = irisPipeline("meta.scaleRule", "sign", "meta.scaleLearningRate", "0.25");
-        double[] balanced = irisPipeline("meta.scaleRule", "sign", "meta.scaleLearningRate", "0.25", "meta.scaleSignal", "balanced");
+        double[] sign = irisPipeline("meta.scaleRule", "sign", "meta.scaleLearningRate", "0.25", "meta.traceScale", "applied");
+        double[] balanced = irisPipeline("meta.scaleRule", "sign", "meta.scaleLearningRate", "0.25", "meta.scaleSignal", "balanced", "meta.traceScale", "applied");
         // with meta.traceScale=current the trace shrinks with the step, so it cannot outweigh the round's own step either
-        double[] signCurrent = irisPipeline("meta.scaleRule", "sign", "meta.scaleLearningRate", "0.25", "meta.traceScale", "current");
-        double[] adaptiveCurrent = irisPipeline("meta.traceScale", "current");
-        System.out.printf("Iris pipeline, lr 1e-2: accuracy (min α): Adam scale %.4f (%.4f), cosine %.4f (%.4f), default adaptive %.4f (%.4f), "
-                + "sign %.4f (%.4f), sign with the balanced signal %.4f (%.4f), sign with the rescaled trace %.4f (%.4f), "
+        double[] signCurrent = irisPipeline(); // the default
+        double[] adaptiveCurrent = irisPipeline("meta.scaleRule", "adaptive", "meta.scaleLearningRate", "0.5");
+        System.out.printf("Iris pipeline, lr 1e-2: accuracy (min α): Adam scale %.4f (%.4f), cosine %.4f (%.4f), adaptive %.4f (%.4f), "
+                + "sign %.4f (%.4f), sign with the balanced signal %.4f (%.4f), default (sign with the rescaled trace) %.4f (%.4f), "
                 + "adaptive with the rescaled trace %.4f (%.4f)%n", adam[0], adam[1], cosine[0], cosine[1],
                 adaptive[0], adaptive[1], sign[0], sign[1], balanced[0], balanced[1], signCurrent[0], signCurrent[1],
                 adaptiveCurrent[0], adaptiveCurrent[1]);
