@@ -132,6 +132,9 @@ public final class RoundCoordinator {
         for (int ti = 0; ti < tensors.size(); ti++) {
             var t = tensors.get(ti);
             int g = groups.groupOfTensor(ti);
+            if (g < 0) {
+                continue; // a non-trainable tensor: its part of the step, and of the trace, is zero
+            }
             double ratio = next.alpha(g) / applied.alpha(g);
             if (ratio != 1 && Double.isFinite(ratio)) {
                 trace.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(t.offset(), t.offset() + t.length())).muli(ratio);
@@ -145,9 +148,13 @@ public final class RoundCoordinator {
         var tensors = groups.tensors();
         for (int ti = 0; ti < tensors.size(); ti++) {
             var t = tensors.get(ti);
+            int g = groups.groupOfTensor(ti);
+            if (g < 0) {
+                continue; // non-trainable: in no group
+            }
             INDArray part = d.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(t.offset(), t.offset() + t.length()));
             double n = part.norm2Number().doubleValue();
-            out[groups.groupOfTensor(ti)] += n * n;
+            out[g] += n * n;
         }
         return out;
     }
