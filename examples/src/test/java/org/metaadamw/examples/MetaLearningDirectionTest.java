@@ -22,8 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *       epoch, and the validation accuracy beats AdamW at the same learning rate. Read there because this
  *       set overfits within a few epochs at the raised rate: from then on the validation loss says
  *       "shorter" every round and α is annealed, which is the right direction too (the test below), so
- *       the last round's α shows less of the rise (measured: 21.7 at the best epoch, 9.8 at the end with
- *       the default adaptive rule; 16.8 and 0.023 with meta.scaleRule=sign);</li>
+ *       the last round's α shows less of the rise (measured: 22.1 at the best epoch, 0.10 at the end with
+ *       the default, the sign rule over the rescaled trace; 21.7 and 9.8 with meta.scaleRule=adaptive);</li>
  *   <li>at 3e-3 (3× too large) the mean α falls below 1.</li>
  * </ul>
  */
