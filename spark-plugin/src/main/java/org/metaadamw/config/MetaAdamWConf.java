@@ -130,8 +130,10 @@ public final class MetaAdamWConf {
             "How the step trace μe (meta.traceDecay) keeps its earlier steps. applied: at the length they were taken with. current (the default): rescaled "
                     + "per group by α_g(next) ÷ α_g(applied) after every round, so that they count as if taken at the multiplier the next round applies; "
                     + "after the step has shrunk, the trace shrinks with it instead of outweighing the round's own step in the cosine signal and the "
-                    + "loss-decrease hypergradient (docs/results.md, section 4, \"The trace rescaled to the current multipliers\").",
-            "applied", "current");
+                    + "loss-decrease hypergradient (docs/results.md, section 4, \"The trace rescaled to the current multipliers\"). shrink: the same "
+                    + "rescaling, but by min(1, α_g(next) ÷ α_g(applied)): earlier steps shrink with the multiplier and never grow, so that after "
+                    + "α has risen the long-lived trace of the early steps is not magnified to the new length either.",
+            "applied", "current", "shrink");
     public static final ConfigEntry<Boolean> META_CENTER_GROUPS = bool("meta.centerGroups", false,
             "Log multipliers only (no effect with the sigmoid map): the module's per-group log multipliers are centred on their mean weighted by the groups' "
                     + "parameter counts, α_g = e^(ρ + a_g − Σ_j (n_j/n) a_j) before the bound, so the module only shares the step out between the groups "

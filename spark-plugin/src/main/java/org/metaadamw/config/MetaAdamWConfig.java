@@ -165,8 +165,10 @@ public final class MetaAdamWConfig implements Serializable {
         String rule = get(MetaAdamWConf.META_SCALE_RULE);
         return rule.equals("adaptive") || rule.equals("sign");
     }
-    /** {@code meta.traceScale=current}: the step trace is rescaled to the multipliers of the next round. */
-    public boolean rescaledTrace() { return get(MetaAdamWConf.META_TRACE_SCALE).equals("current"); }
+    /** {@code meta.traceScale=current} or {@code shrink}: the step trace is rescaled to the multipliers of the next round. */
+    public boolean rescaledTrace() { return !get(MetaAdamWConf.META_TRACE_SCALE).equals("applied"); }
+    /** {@code meta.traceScale=shrink}: the trace's rescaling only ever shortens earlier steps (factor at most 1). */
+    public boolean shrinkOnlyTrace() { return get(MetaAdamWConf.META_TRACE_SCALE).equals("shrink"); }
     /** {@code meta.scaleSignal=balanced}: ρ's cosine signal is the mean of the step's and the trace's cosines. */
     public boolean balancedScaleSignal() { return get(MetaAdamWConf.META_SCALE_SIGNAL).equals("balanced"); }
     /** {@code meta.scaleRule=sign}: ρ moves by the adapted step times the sign of the cosine signal, not times the signal. */

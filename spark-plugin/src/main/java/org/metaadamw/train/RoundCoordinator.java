@@ -125,9 +125,10 @@ public final class RoundCoordinator {
 
     /**
      * {@code meta.traceScale=current}: each group's part of the trace times α_g(next) ÷ α_g(applied), so that the
-     * earlier steps count as if they had been taken at the multiplier the next round applies.
+     * earlier steps count as if they had been taken at the multiplier the next round applies; with {@code shrink}
+     * ({@code shrinkOnly}) the factor is at most 1, so earlier steps shorten with the multiplier but never grow.
      */
-    private void rescaleTrace(Modulation applied, Modulation next) {
+    private void rescaleTrace(Modulation applied, Modulation next, boolean shrinkOnly) {
         var tensors = groups.tensors();
         for (int ti = 0; ti < tensors.size(); ti++) {
             var t = tensors.get(ti);
@@ -136,6 +137,9 @@ public final class RoundCoordinator {
                 continue; // a non-trainable tensor: its part of the step, and of the trace, is zero
             }
             double ratio = next.alpha(g) / applied.alpha(g);
+            if (shrinkOnly) {
+                ratio = Math.min(1, ratio);
+            }
             if (ratio != 1 && Double.isFinite(ratio)) {
                 trace.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(t.offset(), t.offset() + t.length())).muli(ratio);
             }
@@ -367,7 +371,7 @@ public final class RoundCoordinator {
         modulation = controller.next(summary, hypergradients, round, Math.max(1, totalRounds));
         checkRuleKind();
         if (trace != null && cfg.rescaledTrace()) {
-            rescaleTrace(used, modulation);
+            rescaleTrace(used, modulation, cfg.shrinkOnlyTrace());
         }
         history.add(new RoundRecord(round, epoch, steps, summary.lossTrain(), summary.lossValStart(), summary.lossValEnd(),
                 used.alphas(), used.betas(), false, seconds, controller.metrics()));
