@@ -2,6 +2,10 @@ package org.metaadamw.grouping;
 
 import java.io.Serializable;
 
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
 /**
  * One parameter tensor of a DL4J network, located in the flattened parameter vector.
  *
@@ -33,5 +37,15 @@ public record ParamTensor(String name, String layerName, int layerIndex, int lay
     /** Normalized depth in [0, 1]. */
     public double depth() {
         return layerCount <= 1 ? 0.0 : (double) layerIndex / (layerCount - 1);
+    }
+
+    /** This tensor's index range [offset, offset + length) in the flattened parameter vector. */
+    public INDArrayIndex range() {
+        return NDArrayIndex.interval(offset, offset + length);
+    }
+
+    /** This tensor's part of a flat vector laid out like the network's parameters: a view, writes go through. */
+    public INDArray view(INDArray flat) {
+        return flat.get(range());
     }
 }

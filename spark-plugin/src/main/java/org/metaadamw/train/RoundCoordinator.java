@@ -141,7 +141,7 @@ public final class RoundCoordinator {
                 ratio = Math.min(1, ratio);
             }
             if (ratio != 1 && Double.isFinite(ratio)) {
-                trace.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(t.offset(), t.offset() + t.length())).muli(ratio);
+                t.view(trace).muli(ratio);
             }
         }
     }
@@ -156,7 +156,7 @@ public final class RoundCoordinator {
             if (g < 0) {
                 continue; // non-trainable: in no group
             }
-            INDArray part = d.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(t.offset(), t.offset() + t.length()));
+            INDArray part = t.view(d);
             double n = part.norm2Number().doubleValue();
             out[g] += n * n;
         }

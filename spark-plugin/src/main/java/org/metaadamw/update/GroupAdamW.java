@@ -86,7 +86,7 @@ public final class GroupAdamW {
         }
         for (int i = 0; i < ts.size(); i++) {
             ParamTensor t = ts.get(i);
-            var range = org.nd4j.linalg.indexing.NDArrayIndex.interval(t.offset(), t.offset() + t.length());
+            var range = t.range();
             lrScale.get(range).assign(a[i]);
             if (anyDecay) {
                 decayScale.get(range).assign(d[i]);

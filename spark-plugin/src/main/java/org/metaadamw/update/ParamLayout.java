@@ -58,7 +58,7 @@ final class ParamLayout {
                 if (pass == null) {
                     pass = Nd4j.zeros(dtype, groups.numParams());
                 }
-                pass.get(NDArrayIndex.interval(t.offset(), t.offset() + t.length())).assign(1);
+                t.view(pass).assign(1);
             }
             int g = groups.groupOfTensor(i);
             Segment last = segments.isEmpty() ? null : segments.get(segments.size() - 1);
