@@ -140,6 +140,9 @@ public final class MetaAdamWConf {
                     + "and the global scale ρ alone sets the step of the average parameter. false: the module's outputs also move the overall level, "
                     + "following the per-group hypergradient, whose short-horizon bias pulls it down at a well-chosen base lr (docs/results.md, section 4, "
                     + "\"Centred group multipliers\").");
+    public static final ConfigEntry<Double> META_SCALE_FALL_MAX = positive("meta.scaleFallMax", 4.0,
+            "meta.scaleRule cosine, adaptive and sign: the largest decrease of ρ in one meta-step, as a multiple of κ (meta.scaleLearningRate); "
+                    + "increases are bounded by the adapted step alone (at most 4κ). 4 = no extra bound.");
     public static final ConfigEntry<Double> META_SCALE_FLOOR = nonNegative("meta.scaleFloor", 0.0,
             "Experimental, against the greedy objective's short-horizon bias: e^ρ never falls more than this factor below the largest value it reached "
                     + "(values <= 1 = off).");

@@ -157,6 +157,7 @@ public final class MetaAdamWConfig implements Serializable {
     public double metaScaleLearningRate() { return get(MetaAdamWConf.META_SCALE_LEARNING_RATE); }
     /** {@code meta.centerGroups} with log multipliers: the module's per-group log multipliers are centred on their parameter-weighted mean. */
     public boolean centerGroups() { return get(MetaAdamWConf.META_CENTER_GROUPS) && logMultipliers(); }
+    public double metaScaleFallMax() { return get(MetaAdamWConf.META_SCALE_FALL_MAX); }
     public double metaScaleFloor() { return get(MetaAdamWConf.META_SCALE_FLOOR); }
     /** {@code meta.scaleRule} cosine, adaptive or sign: ρ follows the bounded cosine signal instead of an Adam step. */
     public boolean cosineScaleRule() { return !get(MetaAdamWConf.META_SCALE_RULE).equals("adam"); }

@@ -402,8 +402,9 @@ public final class MetaAdamWController implements ModulationController {
                         : agree < 0 ? Math.max(SCALE_STEP_DOWN * scaleStep, base / SCALE_STEP_MIN_FRACTION) : scaleStep;
                 lastScaleSignal = gRho;
             }
-            double move = config.signScaleRule() ? Math.signum(gRho) : gRho;
-            rho = Math.max(Math.log(config.alphaMin()), Math.min(Math.log(config.alphaMax()), rho - scaleStep * move));
+            double move = scaleStep * (config.signScaleRule() ? Math.signum(gRho) : gRho);
+            move = Math.min(move, config.metaScaleFallMax() * config.metaScaleStep()); // a positive move lowers ρ
+            rho = Math.max(Math.log(config.alphaMin()), Math.min(Math.log(config.alphaMax()), rho - move));
             rhoMax = Math.max(rhoMax, rho);
         } else if (outputMap.isLog() && config.metaScaleLearningRate() > 0 && Double.isFinite(gRho)) {
             double[] r = b.rho;
