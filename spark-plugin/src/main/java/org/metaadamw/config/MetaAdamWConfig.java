@@ -345,6 +345,7 @@ public final class MetaAdamWConfig implements Serializable {
         public Builder betaMax(double v) { return set(MetaAdamWConf.BETA_MAX, v); }
         public Builder metaScaleLearningRate(double v) { return set(MetaAdamWConf.META_SCALE_LEARNING_RATE, v); }
         public Builder metaScaleFloor(double v) { return set(MetaAdamWConf.META_SCALE_FLOOR, v); }
+        public Builder metaScaleFallMax(double v) { return set(MetaAdamWConf.META_SCALE_FALL_MAX, v); }
         public Builder metaScaleRule(String v) { return set(MetaAdamWConf.META_SCALE_RULE, v); }
         public Builder metaTraceDecay(double v) { return set(MetaAdamWConf.META_TRACE_DECAY, v); }
         public Builder metaAlignment(String v) { return setString(MetaAdamWConf.META_ALIGNMENT.key(), v); }

@@ -457,6 +457,41 @@ class MetaAdamWControllerTest {
     }
 
     @Test
+    void scaleFallMaxBoundsTheFallOfRhoPerMetaStepButNotItsRise() {
+        ParamGroups groups = groups();
+        int G = groups.count();
+        double kappa = 0.25;
+        MetaAdamWConfig unbounded = MetaAdamWConfig.builder().metaScaleRule("sign").metaScaleLearningRate(kappa)
+                .metaScaleFallMax(4.0).alphaMin(1e-4).alphaMax(1e4).build();
+        MetaAdamWController free = new MetaAdamWController(unbounded);
+        MetaAdamWController bounded = new MetaAdamWController(unbounded.toBuilder().metaScaleFallMax(1.0).build());
+        free.initial(groups);
+        bounded.initial(groups);
+        // ten consistent "longer" signals (the step grows to 4κ), then ten consistent "shorter" ones
+        double step = kappa, rhoFree = 0, rhoBounded = 0, last = 0;
+        for (int round = 0; round < 21; round++) {
+            double cos = round <= 10 ? -0.3 : 0.3;
+            RoundSummary s = stepSummary(G, round, 1e-2, cos);
+            free.next(s, round, 40);
+            bounded.next(s, round, 40);
+            if (round >= 1) {
+                double agree = cos * last;
+                step = agree > 0 ? Math.min(1.2 * step, 4 * kappa) : agree < 0 ? Math.max(0.5 * step, kappa / 16) : step;
+                double move = step * Math.signum(cos);
+                rhoFree -= move;
+                rhoBounded -= Math.min(move, kappa); // a positive move lowers ρ: only falls are bounded
+                last = cos;
+            }
+            assertEquals(rhoFree, free.scale(), 1e-12, "round " + round);
+            assertEquals(rhoBounded, bounded.scale(), 1e-12, "round " + round);
+        }
+        // both rose alike (the rise is the adapted step's, up to 4κ = 1 per meta-step) ...
+        assertTrue(step > 3 * kappa, "the step grew: " + step);
+        // ... and the bounded one fell at most κ per meta-step, so it keeps most of its rise
+        assertTrue(bounded.scale() - free.scale() > 4, free.scale() + " / " + bounded.scale());
+    }
+
+    @Test
     void theCosineIsBoundedByTheStepAndTheTraceAndSkipsExcludedGroups() {
         int G = 2;
         double[][] f = new double[G][9], x = new double[G][RoundStatistics.Signal.COUNT];
