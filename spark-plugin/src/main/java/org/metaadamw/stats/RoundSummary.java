@@ -69,7 +69,7 @@ public record RoundSummary(double[][] features, double[][] signals, double lossV
         return scaleCosine(exclude, true);
     }
 
-    /** Both signals from one pass over the groups; the joint sum keeps its per-group order (lossSlope). */
+    /** Both signals from one pass over the groups; the joint sum adds lossSlope(g) group by group. */
     private double scaleCosine(boolean[] exclude, boolean balanced) {
         if (signals == null) {
             return 0;
@@ -80,12 +80,10 @@ public record RoundSummary(double[][] features, double[][] signals, double lossV
                 continue;
             }
             double[] x = signals[g];
-            if (balanced) {
-                step += averagedStepSlope(g);
-                trace += x[RoundStatistics.Signal.GV1_TRACE];
-            } else {
-                num += lossSlope(g);
-            }
+            double a = averagedStepSlope(g), t = x[RoundStatistics.Signal.GV1_TRACE];
+            num += a + t; // lossSlope(g), summed in the same order
+            step += a;
+            trace += t;
             g2 += x[RoundStatistics.Signal.GV1_SQ];
             d2 += x[RoundStatistics.Signal.DELTA_SQ];
             e2 += traceSq == null ? 0 : traceSq[g];
