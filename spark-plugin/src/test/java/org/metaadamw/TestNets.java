@@ -44,26 +44,34 @@ public final class TestNets {
         return out;
     }
 
-    /** The 150 Iris rows from {@code iris.dat}, a resource inside the deeplearning4j-core jar (no download). */
-    public static DataSet iris() {
+    /**
+     * The 150 lines of {@code iris.dat} ("5.1,3.5,1.4,0.2,0": four measurements in cm, the class index), a resource
+     * inside the deeplearning4j-core jar (no download).
+     */
+    public static String[] irisLines() {
         try (var in = TestNets.class.getResourceAsStream("/iris.dat")) {
             if (in == null) {
                 throw new IllegalStateException("iris.dat not on the classpath (it ships in deeplearning4j-core)");
             }
-            String[] lines = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim().split("\\R");
-            float[][] x = new float[lines.length][4];
-            float[][] y = new float[lines.length][3];
-            for (int i = 0; i < lines.length; i++) {
-                String[] c = lines[i].split(",");
-                for (int j = 0; j < 4; j++) {
-                    x[i][j] = Float.parseFloat(c[j]);
-                }
-                y[i][Integer.parseInt(c[4].trim())] = 1f;
-            }
-            return new DataSet(org.nd4j.linalg.factory.Nd4j.create(x), org.nd4j.linalg.factory.Nd4j.create(y));
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim().split("\\R");
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** The 150 Iris rows of {@link #irisLines()} as float features and one-hot labels. */
+    public static DataSet iris() {
+        String[] lines = irisLines();
+        float[][] x = new float[lines.length][4];
+        float[][] y = new float[lines.length][3];
+        for (int i = 0; i < lines.length; i++) {
+            String[] c = lines[i].split(",");
+            for (int j = 0; j < 4; j++) {
+                x[i][j] = Float.parseFloat(c[j]);
+            }
+            y[i][Integer.parseInt(c[4].trim())] = 1f;
+        }
+        return new DataSet(org.nd4j.linalg.factory.Nd4j.create(x), org.nd4j.linalg.factory.Nd4j.create(y));
     }
 
     public static List<DataSet> toDouble(List<DataSet> in) {

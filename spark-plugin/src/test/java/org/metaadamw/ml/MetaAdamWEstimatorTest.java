@@ -212,10 +212,8 @@ class MetaAdamWEstimatorTest {
      * of 8, every 4th held out, 3 folds over lrs 3e-4, 1e-3, 3e-3): the mean accuracy per lr with extra settings.
      */
     private static double[] readmeCrossValidation(String... conf) throws Exception {
-        String[] lines = new String(MetaAdamWEstimatorTest.class.getResourceAsStream("/iris.dat").readAllBytes(),
-                java.nio.charset.StandardCharsets.US_ASCII).trim().split("\\R");
         List<Row> rows = new ArrayList<>();
-        for (String l : lines) {
+        for (String l : TestNets.irisLines()) { // parsed as doubles, as the snippet does (TestNets.iris() holds floats)
             String[] c = l.split(",");
             rows.add(RowFactory.create(Vectors.dense(Double.parseDouble(c[0]), Double.parseDouble(c[1]), Double.parseDouble(c[2]),
                     Double.parseDouble(c[3])), Double.parseDouble(c[4].trim())));
